@@ -1,0 +1,66 @@
+import * as core from '@actions/core'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { scan } from '../engine/scan.js'
+import { shouldFail, UsageError } from '../engine/options.js'
+import { buildJsonReport } from '../report/json.js'
+import { selectAnnotations } from '../report/annotations.js'
+import { annotationProperties } from '../report/workflow-commands.js'
+import { formatSummary, type FileLinker } from '../report/summary.js'
+import { countLine } from '../report/text.js'
+import type { Logger } from '../util/logger.js'
+import { VERSION } from '../version.js'
+import { getInputs } from './inputs.js'
+
+const coreLogger: Logger = { debug: core.debug, info: core.info, warning: (m) => core.warning(m) }
+
+/** The action: inputs → scan → annotations, summary, outputs; the only place that fails the step. */
+export async function run(): Promise<void> {
+  try {
+    const inputs = getInputs()
+    const result = await core.group('Scan manifests', () =>
+      scan({ workspace: inputs.workspace, paths: inputs.paths, offline: inputs.offline }, coreLogger)
+    )
+    const report = buildJsonReport(result, VERSION)
+    const failed = shouldFail(result.findings, inputs.failOn)
+
+    const { shown, overflow } = selectAnnotations(result.findings)
+    for (const f of shown) annotate(f.severity, f.message, annotationProperties(f))
+    if (overflow) core.notice(overflow)
+
+    await mkdir(path.dirname(inputs.reportFile), { recursive: true })
+    await writeFile(inputs.reportFile, `${JSON.stringify(report, null, 2)}\n`)
+    await writeSummary(formatSummary(report, { failed, link: commitLinker() }))
+
+    core.setOutput('errors', report.summary.errors)
+    core.setOutput('warnings', report.summary.warnings)
+    core.setOutput('report', inputs.reportFile)
+    core.info(countLine(report.summary, report.mode))
+    if (failed) core.setFailed(`pullgate: ${countLine(report.summary, report.mode)}; failing on ${inputs.failOn}`)
+  } catch (error) {
+    // one line, never a stack trace: the log is public
+    const message = error instanceof Error ? error.message : String(error)
+    core.setFailed(error instanceof UsageError ? `pullgate: ${message}` : `pullgate: internal error: ${message}`)
+  }
+}
+
+function annotate(level: 'error' | 'warning' | 'notice', message: string, props: core.AnnotationProperties): void {
+  if (level === 'error') core.error(message, props)
+  else if (level === 'warning') core.warning(message, props)
+  else core.notice(message, props)
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info('No GITHUB_STEP_SUMMARY: job summary not written')
+    return
+  }
+  await core.summary.addRaw(markdown).write()
+}
+
+/** Links to the file at the commit under test, when the run says which repository and commit that is. */
+function commitLinker(env: NodeJS.ProcessEnv = process.env): FileLinker | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env
+  if (!server || !repo || !sha) return undefined
+  return (file, line) => `${server}/${repo}/blob/${sha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`
+}

@@ -1,0 +1,121 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { parseFailOn, shouldFail, UsageError } from '../engine/options.js'
+import { scan } from '../engine/scan.js'
+import { buildJsonReport } from '../report/json.js'
+import { formatText } from '../report/text.js'
+import { formatWorkflowCommands } from '../report/workflow-commands.js'
+import type { Logger } from '../util/logger.js'
+import { VERSION } from '../version.js'
+
+/** What the CLI writes to and where it runs; injected so tests need no subprocess. */
+export interface CliIO {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly cwd: string
+}
+
+export const EXIT_OK = 0
+export const EXIT_FINDINGS = 1
+export const EXIT_USAGE = 2
+
+const FORMATS = ['text', 'json', 'github'] as const
+type Format = (typeof FORMATS)[number]
+
+const HELP = `Usage: pullgate [options] [PATH...]
+
+Checks every container image in the Kubernetes manifests under PATH (files, folders or globs;
+default: the current folder) and reports what would fail to pull.
+
+Options (each action input has the flag of the same name):
+  --paths PATH          a file, folder or glob to scan (repeatable; same as a positional PATH;
+                        a leading ! excludes)
+  --fail-on LEVEL       error (default), warning, notice or never: exit 1 when a finding
+                        reaches LEVEL
+  --offline             apply the rules that need no network only
+  --report-file FILE    also write the JSON report to FILE
+  --format FORMAT       text (default), json or github (workflow-command annotations)
+  --workspace DIR       report file names relative to DIR (default: the current folder)
+  --verbose             say what is being done, on stderr
+  -h, --help            show this help
+  --version             print the version
+
+Exit codes: 0 nothing reached --fail-on, 1 something did, 2 usage or internal error.
+`
+
+/** Runs the CLI on `argv` (without node and script); returns the exit code. Never throws. */
+export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        paths: { type: 'string', multiple: true },
+        'fail-on': { type: 'string' },
+        offline: { type: 'boolean' },
+        'report-file': { type: 'string' },
+        format: { type: 'string' },
+        workspace: { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' }
+      }
+    })
+    if (values.help) {
+      io.stdout(HELP)
+      return EXIT_OK
+    }
+    if (values.version) {
+      io.stdout(`pullgate ${VERSION}\n`)
+      return EXIT_OK
+    }
+    const format = parseFormat(values.format)
+    const failOn = parseFailOn(values['fail-on'])
+    const workspace = path.resolve(io.cwd, values.workspace ?? '.')
+    // paths are relative to where the user stands, reported relative to the workspace
+    const paths = [...(values.paths ?? []), ...positionals].map((p) => relativeTo(workspace, io.cwd, p))
+    const logger: Logger = values.verbose
+      ? { debug: (m) => io.stderr(`${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) }
+      : { debug() {}, info() {}, warning: (m) => io.stderr(`warning: ${m}\n`) }
+
+    const result = await scan({ workspace, paths, offline: values.offline ?? false }, logger)
+    const report = buildJsonReport(result, VERSION)
+    if (values['report-file']) {
+      const file = path.resolve(io.cwd, values['report-file'])
+      await mkdir(path.dirname(file), { recursive: true })
+      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
+    }
+    if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+    else if (format === 'github') io.stdout(formatWorkflowCommands(result.findings))
+    else io.stdout(formatText(result.findings, report.summary, report.mode))
+    return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.stderr(`pullgate: error: ${message}\nRun 'pullgate --help' for usage.\n`)
+    } else {
+      io.stderr(`pullgate: internal error: ${message}\n`)
+    }
+    return EXIT_USAGE
+  }
+}
+
+function parseFormat(value: string | undefined): Format {
+  const v = value ?? 'text'
+  if ((FORMATS as readonly string[]).includes(v)) return v as Format
+  throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${value}")`)
+}
+
+function relativeTo(workspace: string, cwd: string, p: string): string {
+  const negated = p.startsWith('!')
+  const raw = negated ? p.slice(1) : p
+  const rel = path.relative(workspace, path.resolve(cwd, raw)).split(path.sep).join('/') || '.'
+  return negated ? `!${rel}` : rel
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')
+}

@@ -1,0 +1,134 @@
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { compareFindings, type Finding } from '../findings/finding.js'
+import type { ImageReference } from '../images/reference.js'
+import { discoverManifests, MissingPathError } from '../manifests/discover.js'
+import { ImageExtractor, type ImageOccurrence } from '../manifests/extract.js'
+import { extractKustomizeImages, type KustomizeImageEntry } from '../manifests/kustomize.js'
+import { parseManifest } from '../manifests/parse.js'
+import { makeFinding } from '../rules/finding-factory.js'
+import { checkKustomizeEntry, checkOccurrence } from '../rules/offline.js'
+import { silentLogger, type Logger } from '../util/logger.js'
+import { DEFAULT_LIMITS, type Limits } from './limits.js'
+import { UsageError } from './options.js'
+
+/** What to scan and how. The action and the CLI both build one of these from their inputs. */
+export interface ScanOptions {
+  /** the repository root: findings name files relative to it */
+  readonly workspace: string
+  /** files, folders and globs, relative to the workspace (empty: the whole workspace) */
+  readonly paths: readonly string[]
+  /** apply the rules that need no network only */
+  readonly offline: boolean
+  readonly limits?: Partial<Limits>
+}
+
+/** An image as the scan saw it: where it is written and, when valid, what it resolves to. */
+export interface ScannedImage {
+  readonly source: 'container' | 'kustomize'
+  readonly occurrence: ImageOccurrence | KustomizeImageEntry
+  /** the image string (for kustomize: the image the entry rewrites to) */
+  readonly image: string
+  readonly reference?: ImageReference
+  /** false for a kustomize entry that keeps the base's tag: the tag is not known from the entry alone */
+  readonly tagKnown: boolean
+}
+
+/** Everything a report needs. */
+export interface ScanResult {
+  readonly mode: 'offline'
+  /** most severe first */
+  readonly findings: Finding[]
+  readonly images: ScannedImage[]
+  readonly stats: { readonly files: number; readonly manifests: number; readonly documents: number }
+}
+
+/**
+ * The engine: find manifests, extract image references with positions, parse them, apply the
+ * rules. Never imports @actions/*; the action and the CLI are shells around it.
+ */
+export async function scan(options: ScanOptions, logger: Logger = silentLogger): Promise<ScanResult> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  let files: string[]
+  try {
+    files = await discoverManifests(options.workspace, options.paths)
+  } catch (error) {
+    if (error instanceof MissingPathError) throw new UsageError(error.message)
+    throw error
+  }
+  logger.info(`Scanning ${files.length} file${files.length === 1 ? '' : 's'}`)
+
+  const findings: Finding[] = []
+  const images: ScannedImage[] = []
+  let manifests = 0
+  let documents = 0
+  for (const file of files) {
+    const result = await scanFile(options.workspace, file, limits, logger)
+    findings.push(...result.findings)
+    images.push(...result.images)
+    documents += result.documents
+    if (result.isManifest) manifests++
+  }
+  findings.sort(compareFindings)
+  return { mode: 'offline', findings, images, stats: { files: files.length, manifests, documents } }
+}
+
+interface FileResult {
+  findings: Finding[]
+  images: ScannedImage[]
+  documents: number
+  isManifest: boolean
+}
+
+async function scanFile(workspace: string, file: string, limits: Limits, logger: Logger): Promise<FileResult> {
+  const absolute = path.resolve(workspace, file)
+  const empty: FileResult = { findings: [], images: [], documents: 0, isManifest: false }
+  const size = (await stat(absolute)).size
+  if (size > limits.maxFileBytes) {
+    logger.warning(`${file}: ${size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`)
+    return {
+      ...empty,
+      findings: [
+        makeFinding(
+          'invalid-manifest',
+          { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
+          `This file is ${size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`
+        )
+      ]
+    }
+  }
+  const text = decodeUtf8(await readFile(absolute))
+  if (text === undefined) {
+    logger.debug(`${file}: not UTF-8 text; skipped`)
+    return empty
+  }
+  const parsed = parseManifest(text)
+  const findings: Finding[] = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message))
+  const images: ScannedImage[] = []
+  for (const { index, document } of parsed.documents) {
+    const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract()
+    if (extracted.problem) findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message))
+    for (const occurrence of extracted.images) {
+      const verdict = checkOccurrence(occurrence)
+      findings.push(...verdict.findings)
+      images.push({ source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true })
+    }
+    for (const entry of extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)) {
+      const verdict = checkKustomizeEntry(entry)
+      findings.push(...verdict.findings)
+      const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('')
+      images.push({ source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) })
+    }
+  }
+  logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`)
+  return { findings, images, documents: parsed.documents.length, isManifest: parsed.looksLikeKubernetes || images.length > 0 }
+}
+
+/** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,103 @@
+import type { Finding } from '../findings/finding.js'
+import { canonicalReference, repositoryName } from '../images/reference.js'
+import type { ScannedImage, ScanResult } from '../engine/scan.js'
+import { compareText } from '../findings/finding.js'
+
+/** Version of the JSON report's shape; bumped only on a breaking change. */
+export const REPORT_VERSION = 1
+
+/** The public JSON report (`--format json`, the action's `report` output). */
+export interface JsonReport {
+  readonly version: number
+  readonly tool: { readonly name: 'pullgate'; readonly version: string }
+  readonly mode: ScanResult['mode']
+  readonly findings: ReadonlyArray<{
+    rule: string
+    severity: Finding['severity']
+    file: string
+    line: number
+    column: number
+    endLine: number
+    endColumn: number
+    image?: string
+    message: string
+  }>
+  readonly images: ReadonlyArray<{
+    image: string
+    /** the fully qualified reference (registry/repository:tag[@digest]), null when the image is not a valid reference */
+    reference: string | null
+    locations: ReadonlyArray<{ file: string; line: number; column: number }>
+  }>
+  readonly summary: ReportSummary
+}
+
+/** Counts shown in every format. */
+export interface ReportSummary {
+  readonly files: number
+  readonly manifests: number
+  readonly documents: number
+  /** image references found (every place an image is written) */
+  readonly references: number
+  readonly uniqueImages: number
+  readonly errors: number
+  readonly warnings: number
+  readonly notices: number
+}
+
+/** Builds the public report from a scan. */
+export function buildJsonReport(result: ScanResult, toolVersion: string): JsonReport {
+  const images = groupImages(result.images)
+  return {
+    version: REPORT_VERSION,
+    tool: { name: 'pullgate', version: toolVersion },
+    mode: result.mode,
+    findings: result.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      ...(f.image === undefined ? {} : { image: f.image }),
+      message: f.message
+    })),
+    images,
+    summary: summarize(result, images.length)
+  }
+}
+
+/** The counts of a scan. */
+export function summarize(result: ScanResult, uniqueImages = groupImages(result.images).length): ReportSummary {
+  const count = (severity: Finding['severity']) => result.findings.filter((f) => f.severity === severity).length
+  return {
+    files: result.stats.files,
+    manifests: result.stats.manifests,
+    documents: result.stats.documents,
+    references: result.images.length,
+    uniqueImages,
+    errors: count('error'),
+    warnings: count('warning'),
+    notices: count('notice')
+  }
+}
+
+/** One row per distinct image string, with every place it is written, in file order. */
+export function groupImages(images: readonly ScannedImage[]): JsonReport['images'] {
+  const byImage = new Map<string, { image: string; reference: string | null; locations: Array<{ file: string; line: number; column: number }> }>()
+  for (const scanned of images) {
+    let row = byImage.get(scanned.image)
+    if (!row) {
+      row = { image: scanned.image, reference: referenceText(scanned), locations: [] }
+      byImage.set(scanned.image, row)
+    }
+    const { file, line, column } = scanned.occurrence
+    row.locations.push({ file, line, column })
+  }
+  return [...byImage.values()].sort((a, b) => compareText(a.image, b.image))
+}
+
+function referenceText(scanned: ScannedImage): string | null {
+  if (!scanned.reference) return null
+  return scanned.tagKnown ? canonicalReference(scanned.reference) : repositoryName(scanned.reference)
+}

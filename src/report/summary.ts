@@ -1,0 +1,84 @@
+import type { Finding } from '../findings/finding.js'
+import type { JsonReport } from './json.js'
+import { countLine, plural } from './text.js'
+
+/** GitHub refuses a step summary over 1 MiB; stay well inside it (docs, "Adding a job summary"). */
+export const SUMMARY_BYTE_BUDGET = 900 * 1024
+
+/** Links a file and line to where a reader can open it (the action points at the commit on GitHub). */
+export type FileLinker = (file: string, line: number) => string | undefined
+
+const ICON: Record<Finding['severity'], string> = { error: '❌ error', warning: '⚠️ warning', notice: 'ℹ️ notice' }
+
+/**
+ * The job summary in GitHub-flavoured Markdown: a verdict, counts, a table of findings and a
+ * table of images, trimmed to a byte budget with a line that says what was left out.
+ */
+export function formatSummary(report: JsonReport, options: { failed: boolean; link?: FileLinker; budget?: number }): string {
+  const budget = options.budget ?? SUMMARY_BYTE_BUDGET
+  const s = report.summary
+  const verdict = options.failed ? '❌ failed' : s.errors + s.warnings === 0 ? '✅ passed' : '✅ passed with warnings'
+  const head = [
+    `## pullgate ${verdict}`,
+    '',
+    countLine(s, report.mode),
+    ''
+  ]
+  const findingRows = report.findings.map((f) =>
+    row([ICON[f.severity], code(f.rule), f.image === undefined ? '' : code(f.image), location(f.file, f.line, options.link), cell(f.message)])
+  )
+  const imageRows = report.images.map((i) =>
+    row([
+      code(i.image),
+      i.reference === null ? '—' : code(i.reference),
+      String(i.locations.length),
+      i.locations
+        .slice(0, 5)
+        .map((l) => location(l.file, l.line, options.link))
+        .join('<br>') + (i.locations.length > 5 ? `<br>… ${i.locations.length - 5} more` : '')
+    ])
+  )
+  const parts: string[] = [...head]
+  let used = byteLength(head.join('\n'))
+  const addTable = (title: string, header: string[], rows: string[], noun: string) => {
+    const top = [`### ${title}`, '', row(header), row(header.map(() => '---'))]
+    parts.push(...top)
+    used += byteLength(top.join('\n'))
+    let shown = 0
+    for (const r of rows) {
+      // leave room for the second table's header and the "more" lines
+      if (used + byteLength(r) + 2048 > budget) break
+      parts.push(r)
+      used += byteLength(r) + 1
+      shown++
+    }
+    if (shown < rows.length) parts.push('', `… and ${plural(rows.length - shown, noun)} more, in the JSON report.`)
+    parts.push('')
+  }
+  if (findingRows.length > 0) addTable('Findings', ['Severity', 'Rule', 'Image', 'Location', 'Message'], findingRows, 'finding')
+  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Uses', 'Where'], imageRows, 'image')
+  return `${parts.join('\n')}\n`
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`
+}
+
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')
+}
+
+function code(text: string): string {
+  // a backtick inside would end the code span early; GitHub renders `` ` `` spans poorly, so drop to plain text
+  return text.includes('`') ? cell(text) : `\`${cell(text)}\``
+}
+
+function location(file: string, line: number, link?: FileLinker): string {
+  const label = `${cell(file)}:${line}`
+  const url = link?.(file, line)
+  return url ? `[${label}](${url})` : label
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
