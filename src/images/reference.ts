@@ -378,7 +378,7 @@ function domainProblem(d: string): string {
   for (const label of host.split('.')) {
     if (label === '') return 'host names may not have empty labels (doubled, leading or trailing ".")'
     const bad = firstChar(label, (c) => isAlnum(c) || c === 0x2d)
-    if (bad !== undefined) return `${q(bad)} is not allowed in a host name (use letters, digits, "-" and ".")`
+    if (bad !== undefined) return `${q(bad)} is not allowed in a host name`
     if (!isDomainLabel(label)) return `host label ${q(label)} may not start or end with "-"`
   }
   if (colon >= 0) return portProblem(d.slice(colon))
@@ -416,6 +416,7 @@ function tagProblem(tag: string): string {
 
 function digestPatternProblem(d: string): string {
   const colon = d.indexOf(':')
+  if (d === '') return 'the digest after "@" is empty'
   if (colon < 0) return `${q(d)} is not a digest: expected "<algorithm>:<hex>", e.g. "sha256:" and 64 hex digits`
   const alg = d.slice(0, colon)
   const hex = d.slice(colon + 1)
@@ -436,11 +437,15 @@ function diagnose(text: string, split: Split): InvalidReferenceError {
     return fail('invalid-format', INVALID_FORMAT, 'the reference has leading or trailing whitespace')
   }
   if (split.hostWritten && !isDomainAndPort(split.domain)) {
-    return fail(
-      'invalid-format',
-      INVALID_FORMAT,
-      `${q(split.domain)} is not a valid registry host: ${domainProblem(split.domain)}`
-    )
+    const first = split.domain
+    // Go's last attempt reads a bad host as the first path component ('dock..er/x'); when it is made of path
+    // characters that reading is the likelier intent, so explain it as a path component.
+    if (!allChars(first, (c) => isLowerAlnum(c) || isPathSeparator(c))) {
+      return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid registry host: ${domainProblem(first)}`)
+    }
+    if (!isPathComponent(first)) {
+      return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid path component: ${pathComponentProblem(first)}`)
+    }
   }
   if (split.familiar && text.startsWith('[')) {
     return fail(

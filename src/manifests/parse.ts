@@ -125,7 +125,10 @@ function describeUnreadable(
 }
 
 function errorPosition(error: YAMLError, positions: PositionMap): { line: number; column: number } {
-  return positions.position(error.pos[0])
+  // the yaml package points at the indentation token; the reader wants the first character after it
+  let offset = error.pos[0]
+  while (positions.text[offset] === ' ' || positions.text[offset] === '\t') offset++
+  return positions.position(offset)
 }
 
 function firstLine(error: YAMLError): string {

@@ -12,7 +12,7 @@ export function checkUnresolvedReference(image: string, at: At, field = 'image')
   return makeFinding(
     'unresolved-reference',
     at,
-    `${quote(field)} ${quote(image)} contains ${placeholder.tool} (${quote(placeholder.text)}), so pullgate cannot tell which image will run. ` +
+    `${field} ${quote(image)} contains ${placeholder.tool} (${quote(placeholder.text)}), so pullgate cannot tell which image will run. ` +
       'Check the rendered manifests instead (e.g. `helm template`, `kustomize build`, `ko resolve` or `envsubst` output), ' +
       'or suppress this warning if another step verifies the image.',
     image
