@@ -92,7 +92,8 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
     else io.stdout(formatText(result.findings, report.summary, report.mode))
     return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    // some runtimes prefix Node's own errors with "TypeError [CODE]: "; the user needs the sentence only
+    const message = (error instanceof Error ? error.message : String(error)).replace(/^\w*Error \[[A-Z_]+\]: /, '')
     if (error instanceof UsageError || isParseArgsError(error)) {
       io.stderr(`pullgate: error: ${message}\nRun 'pullgate --help' for usage.\n`)
     } else {
