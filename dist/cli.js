@@ -12753,7 +12753,11 @@ function describeUnreadable(text, docs, positions, looksLikeKubernetes) {
     };
 }
 function errorPosition(error, positions) {
-    return positions.position(error.pos[0]);
+    // the yaml package points at the indentation token; the reader wants the first character after it
+    let offset = error.pos[0];
+    while (positions.text[offset] === ' ' || positions.text[offset] === '\t')
+        offset++;
+    return positions.position(offset);
 }
 function firstLine(error) {
     // yaml's pretty errors append " at line L, column C:" and a code excerpt: keep the sentence only
@@ -13216,7 +13220,7 @@ function domainProblem(d) {
             return 'host names may not have empty labels (doubled, leading or trailing ".")';
         const bad = firstChar(label, (c) => isAlnum(c) || c === 0x2d);
         if (bad !== undefined)
-            return `${q(bad)} is not allowed in a host name (use letters, digits, "-" and ".")`;
+            return `${q(bad)} is not allowed in a host name`;
         if (!isDomainLabel(label))
             return `host label ${q(label)} may not start or end with "-"`;
     }
@@ -13259,6 +13263,8 @@ function tagProblem(tag) {
 }
 function digestPatternProblem(d) {
     const colon = d.indexOf(':');
+    if (d === '')
+        return 'the digest after "@" is empty';
     if (colon < 0)
         return `${q(d)} is not a digest: expected "<algorithm>:<hex>", e.g. "sha256:" and 64 hex digits`;
     const alg = d.slice(0, colon);
@@ -13281,7 +13287,15 @@ function diagnose(text, split) {
         return fail('invalid-format', INVALID_FORMAT, 'the reference has leading or trailing whitespace');
     }
     if (split.hostWritten && !isDomainAndPort(split.domain)) {
-        return fail('invalid-format', INVALID_FORMAT, `${q(split.domain)} is not a valid registry host: ${domainProblem(split.domain)}`);
+        const first = split.domain;
+        // Go's last attempt reads a bad host as the first path component ('dock..er/x'); when it is made of path
+        // characters that reading is the likelier intent, so explain it as a path component.
+        if (!allChars(first, (c) => isLowerAlnum(c) || isPathSeparator(c))) {
+            return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid registry host: ${domainProblem(first)}`);
+        }
+        if (!isPathComponent(first)) {
+            return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid path component: ${pathComponentProblem(first)}`);
+        }
     }
     if (split.familiar && text.startsWith('[')) {
         return fail('invalid-format', INVALID_FORMAT, `${q(text)} looks like a registry address but has no repository after it; add "/<repository>"`);
@@ -13565,7 +13579,7 @@ function checkUnresolvedReference(image, at, field = 'image') {
     const placeholder = findPlaceholder(image);
     if (!placeholder)
         return undefined;
-    return makeFinding('unresolved-reference', at, `${quote(field)} ${quote(image)} contains ${placeholder.tool} (${quote(placeholder.text)}), so pullgate cannot tell which image will run. ` +
+    return makeFinding('unresolved-reference', at, `${field} ${quote(image)} contains ${placeholder.tool} (${quote(placeholder.text)}), so pullgate cannot tell which image will run. ` +
         'Check the rendered manifests instead (e.g. `helm template`, `kustomize build`, `ko resolve` or `envsubst` output), ' +
         'or suppress this warning if another step verifies the image.', image);
 }
@@ -13986,7 +14000,8 @@ async function cli(argv, io) {
         return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK;
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        // some runtimes prefix Node's own errors with "TypeError [CODE]: "; the user needs the sentence only
+        const message = (error instanceof Error ? error.message : String(error)).replace(/^\w*Error \[[A-Z_]+\]: /, '');
         if (error instanceof UsageError || isParseArgsError(error)) {
             io.stderr(`pullgate: error: ${message}\nRun 'pullgate --help' for usage.\n`);
         }

@@ -92,6 +92,9 @@ function isLower(c: number): boolean {
 function isUpper(c: number): boolean {
   return c >= 0x41 && c <= 0x5a
 }
+function isAlpha(c: number): boolean {
+  return isLower(c) || isUpper(c)
+}
 function isLowerAlnum(c: number): boolean {
   return isLower(c) || isDigit(c)
 }
@@ -165,7 +168,8 @@ function isDomainAndPort(d: string): boolean {
 }
 
 /**
- * Validates a separator run inside a path component. Go allows one '.', one '_', '__', or any number of '-'.
+ * Dashes may repeat so that punycode-like names ('xn--n3h') stay valid; a dot or underscore may not, except
+ * that '__' was allowed later for names that older registries had accepted.
  */
 function isValidSeparatorRun(run: string): boolean {
   return run === '.' || run === '_' || run === '__' || allChars(run, (c) => c === 0x2d)
@@ -204,10 +208,6 @@ function isDigestAlgorithm(alg: string): boolean {
     if (part === '' || !isAlpha(part.charCodeAt(0)) || !allChars(part, isAlnum)) return false
   }
   return true
-}
-
-function isAlpha(c: number): boolean {
-  return isLower(c) || isUpper(c)
 }
 
 /** digestPat: algorithm `:` `[[:xdigit:]]{32,}` */
