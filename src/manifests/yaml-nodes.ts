@@ -3,7 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Scalar,
 /** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
 export class AliasBudgetExceeded extends Error {
   constructor(readonly limit: number) {
-    super(`more than ${limit} alias expansions`)
+    super(`more than ${limit} aliases`)
   }
 }
 
