@@ -89,7 +89,7 @@ function generateTree(dir, fileCount, seed) {
   const podSpec = (name) => ({
     serviceAccountName: name,
     ...(r.chance(0.3) ? { imagePullSecrets: [{ name: 'regcred' }] } : {}),
-    ...(r.chance(0.35) ? { initContainers: [container('wait-for-db', true)] } : {}),
+    ...(r.chance(0.5) ? { initContainers: [container('wait-for-db', true)] } : {}),
     containers: Array.from({ length: 1 + r.int(3) }, (_, i) => container(i === 0 ? name : `sidecar-${i}`, false)),
     volumes: [{ name: 'config', configMap: { name: `${name}-config` } }]
   })
@@ -144,7 +144,7 @@ function generateTree(dir, fileCount, seed) {
     let ext = 'yaml'
     const x = r.next()
     if (big.has(i)) docs = i % 2 ? [configMap(name, team, 220_000 + r.int(80_000)), workload('Deployment', name, team)] : Array.from({ length: 70 }, (_, j) => workload('Deployment', `${name}-${j}`, team))
-    else if (x < 0.42) docs = [workload(r.pick(['Deployment', 'Deployment', 'StatefulSet', 'DaemonSet']), name, team), service(name, team), ...(r.chance(0.5) ? [configMap(name, team, 500 + r.int(2500))] : []), ...(r.chance(0.3) ? [workload('CronJob', `${name}-cron`, team)] : [])]
+    else if (x < 0.42) docs = [workload(r.pick(['Deployment', 'Deployment', 'StatefulSet', 'DaemonSet']), name, team), service(name, team), ...(r.chance(0.5) ? [configMap(name, team, 500 + r.int(2500))] : []), ...(r.chance(0.5) ? [workload('CronJob', `${name}-cron`, team)] : [])]
     else if (x < 0.52) docs = [workload('CronJob', name, team), workload('Job', `${name}-migrate`, team)]
     else if (x < 0.57) docs = [workload('Pod', name, team), workload('Pod', `${name}-debug`, team)]
     else if (x < 0.65) docs = [workload('Rollout', name, team), service(name, team)]

@@ -12104,13 +12104,14 @@ async function discoverManifests(workspace, paths) {
     const patterns = [];
     const missing = [];
     for (const entry of includes.length > 0 ? includes : ['.']) {
-        if (isDynamicPattern(entry)) {
-            patterns.push(entry);
-            continue;
-        }
         const absolute = external_node_path_namespaceObject.resolve(workspace, entry);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-            missing.push(entry);
+        // a path that exists is taken literally, even with glob characters in it (`weird [dir]`)
+        if (!(0,external_node_fs_namespaceObject.existsSync)(absolute)) {
+            if (isDynamicPattern(entry))
+                patterns.push(entry);
+            else
+                missing.push(entry);
+        }
         else if ((0,external_node_fs_namespaceObject.statSync)(absolute).isDirectory()) {
             const relativeDir = toPosix(external_node_path_namespaceObject.relative(workspace, absolute));
             const prefix = relativeDir === '' ? '' : `${escapePath(relativeDir)}/`;
@@ -12163,7 +12164,7 @@ var dist = __nccwpck_require__(8815);
 class AliasBudgetExceeded extends Error {
     limit;
     constructor(limit) {
-        super(`more than ${limit} alias expansions`);
+        super(`more than ${limit} aliases`);
         this.limit = limit;
     }
 }
@@ -12947,6 +12948,9 @@ function isLower(c) {
 function isUpper(c) {
     return c >= 0x41 && c <= 0x5a;
 }
+function isAlpha(c) {
+    return isLower(c) || isUpper(c);
+}
 function isLowerAlnum(c) {
     return isLower(c) || isDigit(c);
 }
@@ -13018,7 +13022,8 @@ function isDomainAndPort(d) {
     return host.split('.').every(isDomainLabel);
 }
 /**
- * Validates a separator run inside a path component. Go allows one '.', one '_', '__', or any number of '-'.
+ * Dashes may repeat so that punycode-like names ('xn--n3h') stay valid; a dot or underscore may not, except
+ * that '__' was allowed later for names that older registries had accepted.
  */
 function isValidSeparatorRun(run) {
     return run === '.' || run === '_' || run === '__' || allChars(run, (c) => c === 0x2d);
@@ -13061,9 +13066,6 @@ function isDigestAlgorithm(alg) {
             return false;
     }
     return true;
-}
-function isAlpha(c) {
-    return isLower(c) || isUpper(c);
 }
 /** digestPat: algorithm `:` `[[:xdigit:]]{32,}` */
 function isDigestPattern(d) {
@@ -13512,7 +13514,10 @@ function parseImage(image, isString, at) {
         };
     }
     try {
-        return { reference: parseReference(image) };
+        const reference = parseReference(image);
+        if (reference.domain === '')
+            return { finding: hostlessFinding(image, at) };
+        return { reference };
     }
     catch (error) {
         if (!(error instanceof InvalidReferenceError))
@@ -13524,6 +13529,15 @@ function parseImage(image, isString, at) {
 }
 function show(text) {
     return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
+/**
+ * distribution/reference reads `foo_bar.com/app` as a path with no registry (an underscore cannot
+ * be in a host name), while containerd still dials `foo_bar.com`: the pull can only fail.
+ */
+function hostlessFinding(image, at) {
+    const first = image.slice(0, image.indexOf('/'));
+    return makeFinding('invalid-reference', at, `image ${show(image)} names the registry ${show(first)}, which is not a valid host name (hosts allow letters, digits, "-" and "." only), ` +
+        'so no container runtime can pull it. Fix the registry host.', image);
 }
 
 ;// CONCATENATED MODULE: ./lib/rules/mutable-tag.js

@@ -254,7 +254,7 @@ function matchReference(s: string): Match | undefined {
     const domain = s.slice(0, slash)
     if (isDomainAndPort(domain)) {
       const m = matchRemote(s.slice(slash + 1))
-      if (m) return m
+      if (m) return { ...m, domain }
     }
   }
   return matchRemote(s)

@@ -29,13 +29,12 @@ export async function discoverManifests(workspace: string, paths: readonly strin
   const patterns: string[] = []
   const missing: string[] = []
   for (const entry of includes.length > 0 ? includes : ['.']) {
-    if (isDynamicPattern(entry)) {
-      patterns.push(entry)
-      continue
-    }
     const absolute = path.resolve(workspace, entry)
-    if (!existsSync(absolute)) missing.push(entry)
-    else if (statSync(absolute).isDirectory()) {
+    // a path that exists is taken literally, even with glob characters in it (`weird [dir]`)
+    if (!existsSync(absolute)) {
+      if (isDynamicPattern(entry)) patterns.push(entry)
+      else missing.push(entry)
+    } else if (statSync(absolute).isDirectory()) {
       const relativeDir = toPosix(path.relative(workspace, absolute))
       const prefix = relativeDir === '' ? '' : `${escapePath(relativeDir)}/`
       patterns.push(...DEFAULT_PATTERNS.map((p) => `${prefix}${p}`))

@@ -28,7 +28,9 @@ export function parseImage(image: string, isString: boolean, at: At): ParseOutco
     }
   }
   try {
-    return { reference: parseReference(image) }
+    const reference = parseReference(image)
+    if (reference.domain === '') return { finding: hostlessFinding(image, at) }
+    return { reference }
   } catch (error) {
     if (!(error instanceof InvalidReferenceError)) throw error
     return {
@@ -39,4 +41,19 @@ export function parseImage(image: string, isString: boolean, at: At): ParseOutco
 
 function show(text: string): string {
   return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)
+}
+
+/**
+ * distribution/reference reads `foo_bar.com/app` as a path with no registry (an underscore cannot
+ * be in a host name), while containerd still dials `foo_bar.com`: the pull can only fail.
+ */
+function hostlessFinding(image: string, at: At): Finding {
+  const first = image.slice(0, image.indexOf('/'))
+  return makeFinding(
+    'invalid-reference',
+    at,
+    `image ${show(image)} names the registry ${show(first)}, which is not a valid host name (hosts allow letters, digits, "-" and "." only), ` +
+      'so no container runtime can pull it. Fix the registry host.',
+    image
+  )
 }

@@ -25,9 +25,10 @@ describe('pullgate CLI', () => {
       'invalid-references.yaml:14:14  error  invalid-reference',
       'invalid-references.yaml:16:14  error  invalid-reference',
       'invalid-references.yaml:18:15  error  invalid-reference',
+      'invalid-references.yaml:22:14  error  invalid-reference',
       'workloads.yaml:20:14  warning  mutable-tag',
       'workloads.yaml:53:18  warning  mutable-tag',
-      '6 errors, 2 warnings in 2 files (2 manifests, 18 image references, 18 unique; offline)'
+      '7 errors, 2 warnings in 2 files (2 manifests, 19 image references, 19 unique; offline)'
     ])
   })
 
@@ -85,13 +86,13 @@ describe('pullgate CLI', () => {
   test('github format: workflow commands with file, line, col and endColumn, escaped like @actions/core', async () => {
     const { stdout } = await run(['--offline', '--format', 'github', 'crlf-bom.yaml', 'invalid-references.yaml'])
     const lines = stdout.trimEnd().split('\n')
-    expect(lines).toHaveLength(7)
+    expect(lines).toHaveLength(8)
     expect(lines[0]).toBe(
       '::error title=invalid-reference,file=invalid-references.yaml,line=8,endLine=8,col=14,endColumn=34::image "ghcr.io/Acme/App:1.0" is not a valid reference: ' +
         'invalid reference format: repository name (Acme/App) must be lowercase' +
         lines[0]!.split('must be lowercase')[1]
     )
-    expect(lines[6]).toMatch(/^::warning title=mutable-tag,file=crlf-bom.yaml,line=10,endLine=10,col=15,endColumn=43::"mcr.microsoft.com\/powershell" has no tag/)
+    expect(lines[7]).toMatch(/^::warning title=mutable-tag,file=crlf-bom.yaml,line=10,endLine=10,col=15,endColumn=43::"mcr.microsoft.com\/powershell" has no tag/)
   })
 
   test('--report-file writes the JSON report whatever the stdout format', async () => {

@@ -18,16 +18,17 @@ describe('dist/index.js, the action as GitHub runs it', () => {
       '::error title=invalid-reference,file=invalid-references.yaml,line=14,endLine=14,col=14,endColumn=42',
       '::error title=invalid-reference,file=invalid-references.yaml,line=16,endLine=16,col=14,endColumn=17',
       '::error title=invalid-reference,file=invalid-references.yaml,line=18,endLine=18,col=15,endColumn=15',
+      '::error title=invalid-reference,file=invalid-references.yaml,line=22,endLine=22,col=14,endColumn=45',
       '::warning title=mutable-tag,file=workloads.yaml,line=20,endLine=20,col=14,endColumn=21',
       '::warning title=mutable-tag,file=workloads.yaml,line=53,endLine=53,col=18,endColumn=30'
     ])
-    expect(run.stdout).toContain('::error::pullgate: 6 errors, 2 warnings in 2 files (2 manifests, 18 image references, 18 unique; offline); failing on error')
+    expect(run.stdout).toContain('::error::pullgate: 7 errors, 2 warnings in 2 files (2 manifests, 19 image references, 19 unique; offline); failing on error')
     expect(run.stdout).not.toMatch(/\n\s+at /)
-    expect(run.outputs.errors).toBe('6')
+    expect(run.outputs.errors).toBe('7')
     expect(run.outputs.warnings).toBe('2')
     const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'))
-    expect(report.summary.errors).toBe(6)
-    expect(report.findings).toHaveLength(8)
+    expect(report.summary.errors).toBe(7)
+    expect(report.findings).toHaveLength(9)
     expect(run.summary).toContain('## pullgate ❌ failed')
     expect(run.summary).toContain('| ❌ error | `invalid-reference` | `nginx:-1.25` | invalid-references.yaml:10 |')
     expect(run.summary).toContain('| `busybox` | `docker.io/library/busybox:latest` | 1 | workloads.yaml:20 |')

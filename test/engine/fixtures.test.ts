@@ -46,6 +46,7 @@ describe('images found in the hand-written fixtures', () => {
     ['invalid-references.yaml', 14, 14, 42, 'https://ghcr.io/acme/app:1.0', 'Pod', 'broken-refs', 'scheme', 'containers', 'podspec'],
     ['invalid-references.yaml', 16, 14, 17, '1.5', 'Pod', 'broken-refs', 'number', 'containers', 'podspec'],
     ['invalid-references.yaml', 18, 15, 15, '', 'Pod', 'broken-refs', 'empty', 'containers', 'podspec'],
+    ['invalid-references.yaml', 22, 14, 45, 'my_registry.example.com/app:1.0', 'Pod', 'broken-refs', 'bad-host', 'containers', 'podspec'],
     ['kustomize/base/deployment.yaml', 10, 18, 40, 'ghcr.io/acme/api:1.0.0', 'Deployment', 'api', 'api', 'containers', 'podspec'],
     ['list.yaml', 13, 22, 45, 'ghcr.io/acme/listed:2.0', 'Deployment', 'in-a-list', 'app', 'containers', 'podspec'],
     ['patch-and-volume.yaml', 22, 14, 34, 'ghcr.io/acme/app:2.0', 'Pod', 'image-volume', 'app', 'containers', 'podspec'],
@@ -117,6 +118,7 @@ describe('findings on the hand-written fixtures', () => {
       ['invalid-reference', 'error', 'invalid-references.yaml', 14, 14, 14, 42],
       ['invalid-reference', 'error', 'invalid-references.yaml', 16, 14, 16, 17],
       ['invalid-reference', 'error', 'invalid-references.yaml', 18, 15, 18, 15],
+      ['invalid-reference', 'error', 'invalid-references.yaml', 22, 14, 22, 45],
       // the overlay's newTag line decides the bad tag, so the finding is there, not at the entry
       ['invalid-reference', 'error', 'kustomize/overlays/prod/kustomization.yaml', 14, 14, 14, 21],
       ['invalid-reference', 'error', 'scalar-styles.yaml', 12, 9, 12, 33],
@@ -164,6 +166,11 @@ describe('findings on the hand-written fixtures', () => {
     expect(messages[0]).toMatch(/InvalidImageName/)
     expect(messages[4]).toBe('image "1.5" is not a string: Kubernetes rejects the manifest ("cannot unmarshal … into … of type string"). Quote it.')
     expect(messages[5]).toBe('image is empty: Kubernetes rejects a container without an image. Set the image to pull.')
+    // distribution/reference reads it as a path with no registry; containerd would still dial the bad host
+    expect(messages[6]).toBe(
+      'image "my_registry.example.com/app:1.0" names the registry "my_registry.example.com", which is not a valid host name ' +
+        '(hosts allow letters, digits, "-" and "." only), so no container runtime can pull it. Fix the registry host.'
+    )
   })
 
   test('a mutable tag with an explicit IfNotPresent policy says what that policy does', async () => {
