@@ -348,7 +348,7 @@ describe('huge input stays linear', () => {
     ['emoji', '😀'.repeat(M / 2), 'invalid-format'],
     ['uppercase host', 'A_'.repeat(M / 2) + '/x', 'invalid-format'],
     ['scheme', 'h'.repeat(M) + '://x', 'has-scheme']
-  ] as const)('%s', (_name, input, code) => {
+  ] as Array<[string, string, ReferenceErrorCode | undefined]>)('%s', (_name, input, code) => {
     const start = performance.now()
     let got: string | undefined
     try {
@@ -478,7 +478,7 @@ describe('properties', () => {
       const i = at % (s.length + 1)
       return s.slice(0, i) + junk + s.slice(i + 1)
     })]
-  ] as const)('%s: returns a reference or throws InvalidReferenceError, nothing else', (_name, arb) => {
+  ] as Array<[string, fc.Arbitrary<string>]>)('%s: returns a reference or throws InvalidReferenceError, nothing else', (_name, arb) => {
     const codes = new Set<ReferenceErrorCode>(['invalid-format', 'name-not-lowercase', 'name-too-long', 'name-empty', 'invalid-tag', 'invalid-digest', 'hex-identifier', 'has-scheme', 'empty'])
     fc.assert(
       fc.property(arb, (text) => {
