@@ -100,7 +100,11 @@ function generateTree(dir, fileCount, seed) {
     if (kind === 'Job') return { apiVersion: 'batch/v1', kind, metadata: meta(name, team), spec: { backoffLimit: 2, template: template(name, team) } }
     if (kind === 'CronJob') return { apiVersion: 'batch/v1', kind, metadata: meta(name, team), spec: { schedule: `${r.int(60)} */6 * * *`, jobTemplate: { spec: { template: template(name, team) } } } }
     if (kind === 'Rollout') return { apiVersion: 'argoproj.io/v1alpha1', kind, metadata: meta(name, team), spec: { replicas: 3, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: { duration: '1h' } }] } }, template: template(name, team) } }
-    if (kind === 'Task') return { apiVersion: 'tekton.dev/v1', kind, metadata: meta(name, team), spec: { stepTemplate: { env: [{ name: 'HOME', value: '/workspace' }] }, steps: Array.from({ length: 2 + r.int(4) }, (_, i) => ({ name: `step-${i}`, image: image(), script: `#!/bin/sh\nset -eu\necho step ${i}\nmake -C /workspace ${r.pick(WORDS)}\n` })), ...(r.chance(0.3) ? { sidecars: [{ name: 'dind', image: image() }] } : {}) } }
+    if (kind === 'Task') {
+      const step = (i) => ({ name: `step-${i}`, image: image(), script: `#!/bin/sh\nset -eu\nmake -C /workspace ${r.pick(WORDS)}\n` })
+      const sidecars = r.chance(0.3) ? { sidecars: [{ name: 'dind', image: image() }] } : {}
+      return { apiVersion: 'tekton.dev/v1', kind, metadata: meta(name, team), spec: { stepTemplate: { env: [{ name: 'HOME', value: '/workspace' }] }, steps: Array.from({ length: 2 + r.int(4) }, (_, i) => step(i)), ...sidecars } }
+    }
     return { apiVersion: 'apps/v1', kind, metadata: meta(name, team), spec: { ...(kind === 'DaemonSet' ? {} : { replicas: 1 + r.int(5) }), selector: { matchLabels: meta(name, team).labels }, template: template(name, team) } }
   }
   const service = (name, team) => ({ apiVersion: 'v1', kind: 'Service', metadata: meta(name, team), spec: { selector: meta(name, team).labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } })
@@ -130,7 +134,37 @@ function generateTree(dir, fileCount, seed) {
   /** Anchors, aliases and `<<` merge keys: the `worker` container inherits main's image (a second reference). */
   const anchored = (name, team) => {
     const [main, proxy] = [image(2), image()]
-    return `# shared defaults through anchors\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ${team}\n  labels: &labels\n    app.kubernetes.io/name: ${name}\nspec:\n  selector:\n    matchLabels: *labels\n  template:\n    metadata:\n      labels: *labels\n    spec:\n      containers:\n        - &main\n          name: ${name}\n          image: "${main}"\n          resources: &res\n            requests: {cpu: 100m, memory: 128Mi}\n          env: &env\n            - {name: MODE, value: server}\n        - <<: *main\n          name: worker\n          args: ["--worker"]\n        - name: proxy\n          image: ${proxy}\n          resources: *res\n          env: *env\n`
+    return `# shared defaults through anchors
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${team}
+  labels: &labels
+    app.kubernetes.io/name: ${name}
+spec:
+  selector:
+    matchLabels: *labels
+  template:
+    metadata:
+      labels: *labels
+    spec:
+      containers:
+        - &main
+          name: ${name}
+          image: "${main}"
+          resources: &res
+            requests: {cpu: 100m, memory: 128Mi}
+          env: &env
+            - {name: MODE, value: server}
+        - <<: *main
+          name: worker
+          args: ["--worker"]
+        - name: proxy
+          image: ${proxy}
+          resources: *res
+          env: *env
+`
   }
 
   const bigEvery = Math.max(2, Math.round(fileCount / 500)) // a few 200 KB+ files, wherever the seed puts them
@@ -219,7 +253,16 @@ function runNode(args, useTime, cwd) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 
 async function main() {
-  const { values } = parseArgs({ options: { files: { type: 'string', default: '2000' }, runs: { type: 'string', default: '5' }, seed: { type: 'string', default: '42' }, keep: { type: 'string' }, json: { type: 'boolean', default: false }, 'no-time': { type: 'boolean', default: false } } })
+  const { values } = parseArgs({
+    options: {
+      files: { type: 'string', default: '2000' },
+      runs: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '42' },
+      keep: { type: 'string' }, // generate into DIR (must be empty or new) and leave it there
+      json: { type: 'boolean', default: false },
+      'no-time': { type: 'boolean', default: false } // peak RSS from the child itself, as where /usr/bin/time is missing
+    }
+  })
   const [files, runs, seed] = ['files', 'runs', 'seed'].map((k) => Number(values[k]))
   if (![files, runs].every((n) => Number.isInteger(n) && n >= 1) || !Number.isInteger(seed)) throw new BenchError('--files and --runs must be positive integers, --seed an integer')
   if (!existsSync(CLI)) throw new BenchError(`${path.relative(process.cwd(), CLI) || CLI} is missing: run \`npm run bundle\` first`)
@@ -250,7 +293,9 @@ async function main() {
     const broken = report.findings.filter((f) => f.rule === 'invalid-manifest').length
     if (first.code > 1 || s.references !== truth.references || s.uniqueImages !== truth.unique.size || s.files !== truth.files || s.documents !== truth.documents || broken > 0)
       throw new BenchError(`pullgate counts disagree with the generator: references ${s.references}/${truth.references}, unique ${s.uniqueImages}/${truth.unique.size}, files ${s.files}/${truth.files}, documents ${s.documents}/${truth.documents}, invalid-manifest findings ${broken} (exit ${first.code})`)
-    const floorCheck = JSON.parse((await runNode(cases.floor, useTime, tree)).stdout)
+    const floorRun = await runNode(cases.floor, useTime, tree)
+    if (floorRun.code !== 0) throw new BenchError(`floor exited ${floorRun.code}: ${floorRun.stderr.trim().split('\n')[0]}`)
+    const floorCheck = JSON.parse(floorRun.stdout)
     if (floorCheck.files !== truth.files || floorCheck.documents !== truth.documents) throw new BenchError(`floor read ${floorCheck.files} files / ${floorCheck.documents} documents, expected ${truth.files} / ${truth.documents}`)
 
     // Interleaved, so that a noisy moment on the machine hits every case alike rather than one.
@@ -281,7 +326,7 @@ async function main() {
 
 function table(r) {
   const f = (v, d = 1) => v.toFixed(d).padStart(10)
-  const row = (label, x, full = true) => `${label.padEnd(22)}${f(x.ms)}${full ? `${f(x.filesPerSec, 0)}${f(x.mbPerSec, 2)}` : ' '.repeat(20)}${f(x.rssMB)}`
+  const row = (label, x, full = true) => `${label.padEnd(22)}${f(x.ms)}${full ? `${f(x.filesPerSec, 0)}${f(x.mbPerSec, 2)}` : ' '.repeat(20)}${x.rssMB.toFixed(1).padStart(12)}`
   return [
     `${r.files} files, ${r.mb.toFixed(2)} MB of YAML/JSON, ${r.documents} documents, ${r.references} image references (${r.uniqueImages} unique); median of ${r.runs} runs`,
     `${''.padEnd(22)}${'wall ms'.padStart(10)}${'files/s'.padStart(10)}${'MB/s'.padStart(10)}${'peak RSS MB'.padStart(12)}`,
@@ -290,6 +335,7 @@ function table(r) {
     row('pullgate --version', r.startup.pullgateVersion, false),
     row('node (empty script)', r.startup.node, false),
     `ratio pullgate/floor: wall ${r.ratio.wall.toFixed(2)}x, peak RSS ${r.ratio.rss.toFixed(2)}x`,
+    // startup taken out of both sides: what is left is the per-file work (pullgate's bundle load vs importing yaml)
     `ratio (pullgate - --version)/(floor - node): ${r.ratio.withoutStartup.toFixed(2)}x`,
     ''
   ].join('\n')

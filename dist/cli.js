@@ -12176,6 +12176,7 @@ class NodeReader {
     document;
     aliasLimit;
     expansions = 0;
+    entryCache = new WeakMap();
     constructor(document, aliasLimit) {
         this.document = document;
         this.aliasLimit = aliasLimit;
@@ -12193,9 +12194,13 @@ class NodeReader {
     /** Effective key/value pairs of a mapping, YAML 1.1 merge keys applied (explicit keys win; earlier merge sources win). */
     entries(node, seen = new Set()) {
         const map = this.deref(node);
-        const result = new Map();
         if (!(0,dist/* isMap */.jh)(map) || seen.has(map))
-            return result;
+            return new Map();
+        // every lookup on a container or pod spec reads the same mapping again: compute it once
+        const cached = this.entryCache.get(map);
+        if (cached)
+            return cached;
+        const result = new Map();
         seen.add(map);
         const merged = [];
         for (const pair of map.items) {
@@ -12216,6 +12221,7 @@ class NodeReader {
                 if (!result.has(key))
                     result.set(key, value);
         }
+        this.entryCache.set(map, result);
         return result;
     }
     /** A mapping's value for `key` (merge keys applied), dereferenced. */
@@ -13702,8 +13708,10 @@ async function scan(options, logger = silentLogger) {
     const images = [];
     let manifests = 0;
     let documents = 0;
+    // Reads run a few files ahead of the parser, so the CPU never waits on the disk.
+    const reads = new ReadAhead(files, (file) => readManifestFile(options.workspace, file, limits), READ_AHEAD);
     for (const file of files) {
-        const result = await scanFile(options.workspace, file, limits, logger);
+        const result = analyzeFile(file, await reads.next(), limits, logger);
         findings.push(...result.findings);
         images.push(...result.images);
         documents += result.documents;
@@ -13713,25 +13721,54 @@ async function scan(options, logger = silentLogger) {
     findings.sort(compareFindings);
     return { mode: 'offline', findings, images, stats: { files: files.length, manifests, documents } };
 }
-async function scanFile(workspace, file, limits, logger) {
+/** How many files are read ahead of the one being parsed. */
+const READ_AHEAD = 8;
+async function readManifestFile(workspace, file, limits) {
     const absolute = external_node_path_namespaceObject.resolve(workspace, file);
-    const empty = { findings: [], images: [], documents: 0, isManifest: false };
     const size = (await (0,promises_namespaceObject.stat)(absolute)).size;
-    if (size > limits.maxFileBytes) {
-        logger.warning(`${file}: ${size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
+    if (size > limits.maxFileBytes)
+        return { kind: 'too-large', size };
+    const text = decodeUtf8(await (0,promises_namespaceObject.readFile)(absolute));
+    return text === undefined ? { kind: 'not-text' } : { kind: 'text', text };
+}
+/** Starts up to `window` reads ahead and hands their results out in order. */
+class ReadAhead {
+    items;
+    read;
+    window;
+    pending = [];
+    nextIndex = 0;
+    constructor(items, read, window) {
+        this.items = items;
+        this.read = read;
+        this.window = window;
+    }
+    next() {
+        while (this.pending.length < this.window && this.nextIndex < this.items.length) {
+            const promise = this.read(this.items[this.nextIndex++]);
+            // a rejection is handled when its turn comes; do not let it go unobserved meanwhile
+            promise.catch(() => { });
+            this.pending.push(promise);
+        }
+        return this.pending.shift();
+    }
+}
+function analyzeFile(file, content, limits, logger) {
+    const empty = { findings: [], images: [], documents: 0, isManifest: false };
+    if (content.kind === 'too-large') {
+        logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
         return {
             ...empty,
             findings: [
-                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is ${size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`)
+                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is ${content.size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`)
             ]
         };
     }
-    const text = decodeUtf8(await (0,promises_namespaceObject.readFile)(absolute));
-    if (text === undefined) {
+    if (content.kind === 'not-text') {
         logger.debug(`${file}: not UTF-8 text; skipped`);
         return empty;
     }
-    const parsed = parseManifest(text);
+    const parsed = parseManifest(content.text);
     const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
     const images = [];
     for (const { index, document } of parsed.documents) {

@@ -13,6 +13,7 @@ export class AliasBudgetExceeded extends Error {
  */
 export class NodeReader {
   private expansions = 0
+  private readonly entryCache = new WeakMap<YAMLMap, Map<string, Node | null>>()
 
   constructor(
     private readonly document: Document.Parsed,
@@ -32,8 +33,11 @@ export class NodeReader {
   /** Effective key/value pairs of a mapping, YAML 1.1 merge keys applied (explicit keys win; earlier merge sources win). */
   entries(node: unknown, seen: Set<Node> = new Set()): Map<string, Node | null> {
     const map = this.deref(node)
+    if (!isMap(map) || seen.has(map)) return new Map()
+    // every lookup on a container or pod spec reads the same mapping again: compute it once
+    const cached = this.entryCache.get(map)
+    if (cached) return cached
     const result = new Map<string, Node | null>()
-    if (!isMap(map) || seen.has(map)) return result
     seen.add(map)
     const merged: Array<Map<string, Node | null>> = []
     for (const pair of map.items) {
@@ -50,6 +54,7 @@ export class NodeReader {
     for (const source of merged) {
       for (const [key, value] of source) if (!result.has(key)) result.set(key, value)
     }
+    this.entryCache.set(map, result)
     return result
   }
 
