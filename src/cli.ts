@@ -5,5 +5,6 @@ import { cli } from './cli/main.js'
 process.exitCode = await cli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd()
+  cwd: process.cwd(),
+  env: process.env
 })

@@ -1,14 +1,19 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import path from 'node:path'
-import { parseBoolean, parseFailOn, parseList, type FailOn } from '../engine/options.js'
+import { parseBoolean, parseFailOn, parseList, parseRuleSettings, type FailOn, type RuleSetting } from '../engine/options.js'
+import type { RuleId } from '../rules/catalog.js'
 
 /** The action's input names: a public contract, kebab-case as users write them in `with:`. */
 export const Inputs = {
   Paths: 'paths',
   FailOn: 'fail-on',
   Offline: 'offline',
-  ReportFile: 'report-file'
+  ReportFile: 'report-file',
+  Rules: 'rules',
+  DockerConfig: 'docker-config',
+  GithubToken: 'github-token',
+  InsecureRegistries: 'insecure-registries'
 } as const
 
 /** Everything the action was asked to do, validated. */
@@ -18,12 +23,20 @@ export interface ActionInputs {
   readonly failOn: FailOn
   readonly offline: boolean
   readonly reportFile: string
+  readonly rules: Map<RuleId, RuleSetting>
+  readonly dockerConfig?: string
+  readonly githubToken?: string
+  readonly insecureRegistries: string[]
 }
 
 /** The only reader of `core.getInput` (docker/metadata-action's context.ts pattern). */
 export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  // mask first: nothing may print the token before it is registered
+  const githubToken = core.getInput(Inputs.GithubToken)
+  if (githubToken) core.setSecret(githubToken)
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
   const reportFile = core.getInput(Inputs.ReportFile)
+  const dockerConfig = core.getInput(Inputs.DockerConfig)
   return {
     workspace,
     paths: parseList(core.getInput(Inputs.Paths)),
@@ -31,6 +44,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     offline: parseBoolean(Inputs.Offline, core.getInput(Inputs.Offline), false),
     reportFile: reportFile
       ? path.resolve(workspace, reportFile)
-      : path.join(env.RUNNER_TEMP || os.tmpdir(), `pullgate-report-${env.GITHUB_RUN_ID ?? process.pid}.json`)
+      : path.join(env.RUNNER_TEMP || os.tmpdir(), `pullgate-report-${env.GITHUB_RUN_ID ?? process.pid}.json`),
+    rules: parseRuleSettings(core.getInput(Inputs.Rules)),
+    dockerConfig: dockerConfig ? path.resolve(workspace, dockerConfig) : undefined,
+    githubToken: githubToken || undefined,
+    insecureRegistries: parseList(core.getInput(Inputs.InsecureRegistries).replace(/,/g, '\n'))
   }
 }

@@ -3,12 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { scan } from '../engine/scan.js'
 import { shouldFail, UsageError } from '../engine/options.js'
-import { buildJsonReport } from '../report/json.js'
+import { buildJsonReport, imageDigests } from '../report/json.js'
 import { selectAnnotations } from '../report/annotations.js'
 import { annotationProperties } from '../report/workflow-commands.js'
 import { formatSummary, type FileLinker } from '../report/summary.js'
 import { countLine } from '../report/text.js'
 import type { Logger } from '../util/logger.js'
+import { Redactor } from '../util/redact.js'
 import { VERSION } from '../version.js'
 import { getInputs } from './inputs.js'
 
@@ -18,23 +19,45 @@ const coreLogger: Logger = { debug: core.debug, info: core.info, warning: (m) =>
 export async function run(): Promise<void> {
   try {
     const inputs = getInputs()
+    const redactor = new Redactor()
+    if (inputs.githubToken) redactor.add(inputs.githubToken)
+    const onSecret = (secret: string) => {
+      core.setSecret(secret)
+      redactor.add(secret)
+    }
     const result = await core.group('Scan manifests', () =>
-      scan({ workspace: inputs.workspace, paths: inputs.paths, offline: inputs.offline }, coreLogger)
+      scan(
+        {
+          workspace: inputs.workspace,
+          paths: inputs.paths,
+          offline: inputs.offline,
+          rules: inputs.rules,
+          registry: {
+            dockerConfig: inputs.dockerConfig,
+            githubToken: inputs.githubToken,
+            githubActor: process.env.GITHUB_ACTOR,
+            insecureRegistries: inputs.insecureRegistries,
+            onSecret
+          }
+        },
+        coreLogger
+      )
     )
     const report = buildJsonReport(result, VERSION)
     const failed = shouldFail(result.findings, inputs.failOn)
 
     const { shown, overflow } = selectAnnotations(result.findings)
-    for (const f of shown) annotate(f.severity, f.message, annotationProperties(f))
+    for (const f of shown) annotate(f.severity, redactor.redact(f.message), annotationProperties(f))
     if (overflow) core.notice(overflow)
 
     await mkdir(path.dirname(inputs.reportFile), { recursive: true })
-    await writeFile(inputs.reportFile, `${JSON.stringify(report, null, 2)}\n`)
-    await writeSummary(formatSummary(report, { failed, link: commitLinker() }))
+    await writeFile(inputs.reportFile, redactor.redact(`${JSON.stringify(report, null, 2)}\n`))
+    await writeSummary(redactor.redact(formatSummary(report, { failed, link: commitLinker() })))
 
     core.setOutput('errors', report.summary.errors)
     core.setOutput('warnings', report.summary.warnings)
     core.setOutput('report', inputs.reportFile)
+    core.setOutput('images', JSON.stringify(imageDigests(report)))
     core.info(countLine(report.summary, report.mode))
     if (failed) core.setFailed(`pullgate: ${countLine(report.summary, report.mode)}; failing on ${inputs.failOn}`)
   } catch (error) {

@@ -1,12 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { parseFailOn, shouldFail, UsageError } from '../engine/options.js'
+import { parseFailOn, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
 import { formatText } from '../report/text.js'
 import { formatWorkflowCommands } from '../report/workflow-commands.js'
 import type { Logger } from '../util/logger.js'
+import { Redactor } from '../util/redact.js'
 import { VERSION } from '../version.js'
 
 /** What the CLI writes to and where it runs; injected so tests need no subprocess. */
@@ -14,6 +15,8 @@ export interface CliIO {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly cwd: string
+  /** the environment (DOCKER_CONFIG, HOME, PULLGATE_GITHUB_TOKEN); default process.env */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 export const EXIT_OK = 0
@@ -34,6 +37,15 @@ Options (each action input has the flag of the same name):
   --fail-on LEVEL       error (default), warning, notice or never: exit 1 when a finding
                         reaches LEVEL
   --offline             apply the rules that need no network only
+  --rules SETTINGS      set rule severities or turn rules off: "rule-id: level" pairs,
+                        comma-separated (e.g. "registry-unreachable: error, mutable-tag: off")
+  --docker-config PATH  the Docker config (file or folder) holding registry credentials
+                        (default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json)
+  --github-token TOKEN  authenticates ghcr.io when the Docker config does not (default:
+                        $PULLGATE_GITHUB_TOKEN)
+  --insecure-registries HOSTS
+                        registries spoken to over plain HTTP (repeatable or comma-separated);
+                        loopback registries fall back to HTTP by themselves
   --report-file FILE    also write the JSON report to FILE
   --format FORMAT       text (default), json or github (workflow-command annotations)
   --workspace DIR       report file names relative to DIR (default: the current folder)
@@ -55,6 +67,10 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         paths: { type: 'string', multiple: true },
         'fail-on': { type: 'string' },
         offline: { type: 'boolean' },
+        rules: { type: 'string', multiple: true },
+        'docker-config': { type: 'string' },
+        'github-token': { type: 'string' },
+        'insecure-registries': { type: 'string', multiple: true },
         'report-file': { type: 'string' },
         format: { type: 'string' },
         workspace: { type: 'string' },
@@ -80,16 +96,37 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
       ? { debug: (m) => io.stderr(`${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) }
       : { debug() {}, info() {}, warning: (m) => io.stderr(`warning: ${m}\n`) }
 
-    const result = await scan({ workspace, paths, offline: values.offline ?? false }, logger)
+    const rules = parseRuleSettings((values.rules ?? []).join(','))
+    const githubToken = values['github-token'] ?? io.env?.PULLGATE_GITHUB_TOKEN
+    const redactor = new Redactor()
+    if (githubToken) redactor.add(githubToken)
+    const result = await scan(
+      {
+        workspace,
+        paths,
+        offline: values.offline ?? false,
+        rules,
+        registry: {
+          dockerConfig: values['docker-config'] ? path.resolve(io.cwd, values['docker-config']) : undefined,
+          githubToken,
+          insecureRegistries: (values['insecure-registries'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+          onSecret: (secret) => redactor.add(secret),
+          env: io.env
+        }
+      },
+      logger
+    )
     const report = buildJsonReport(result, VERSION)
     if (values['report-file']) {
       const file = path.resolve(io.cwd, values['report-file'])
       await mkdir(path.dirname(file), { recursive: true })
-      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`)
+      await writeFile(file, redactor.redact(`${JSON.stringify(report, null, 2)}\n`))
     }
-    if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`)
-    else if (format === 'github') io.stdout(formatWorkflowCommands(result.findings))
-    else io.stdout(formatText(result.findings, report.summary, report.mode))
+    let output: string
+    if (format === 'json') output = `${JSON.stringify(report, null, 2)}\n`
+    else if (format === 'github') output = formatWorkflowCommands(result.findings)
+    else output = formatText(result.findings, report.summary, report.mode)
+    io.stdout(redactor.redact(output))
     return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK
   } catch (error) {
     // some runtimes prefix Node's own errors with "TypeError [CODE]: "; the user needs the sentence only

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../findings/finding.js'
 import { reaches } from '../findings/finding.js'
+import { isRuleId, RULES, type RuleId } from '../rules/catalog.js'
 
 /** A mistake in how pullgate was called (bad input value, missing path): exit code 2, one line. */
 export class UsageError extends Error {}
@@ -36,4 +37,40 @@ export function parseList(value: string | undefined): string[] {
 /** True when any finding reaches the `fail-on` threshold. */
 export function shouldFail(findings: readonly Finding[], failOn: FailOn): boolean {
   return failOn !== 'never' && findings.some((f) => reaches(f.severity, failOn))
+}
+
+/** A rule's severity as the user set it, or `off`. */
+export type RuleSetting = Severity | 'off'
+
+const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'notice', 'off']
+
+/**
+ * Reads the `rules` input / `--rules` flag: `rule-id: level` pairs, one per line or comma-separated
+ * (`registry-unreachable: error, mutable-tag: off`). An unknown id or level is a usage error that
+ * lists the valid ones, so a typo never silently disables nothing.
+ */
+export function parseRuleSettings(value: string | undefined): Map<RuleId, RuleSetting> {
+  const settings = new Map<RuleId, RuleSetting>()
+  for (const entry of (value ?? '').split(/[\n,]/).map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))) {
+    const match = /^([a-z0-9-]+)\s*[:=]\s*([a-z]+)$/i.exec(entry)
+    if (!match) throw new UsageError(`rules: "${entry}" is not "rule-id: level" (e.g. "mutable-tag: off")`)
+    const [, id, level] = match as unknown as [string, string, string]
+    if (!isRuleId(id)) throw new UsageError(`rules: unknown rule "${id}"; rules are ${Object.keys(RULES).join(', ')}`)
+    const setting = level.toLowerCase() as RuleSetting
+    if (!RULE_SETTINGS.includes(setting)) throw new UsageError(`rules: "${level}" for ${id} is not one of ${RULE_SETTINGS.join(', ')}`)
+    settings.set(id, setting)
+  }
+  return settings
+}
+
+/** Applies rule settings: a new severity, or the finding dropped for `off`. */
+export function applyRuleSettings(findings: readonly Finding[], settings: ReadonlyMap<string, RuleSetting>): Finding[] {
+  if (settings.size === 0) return [...findings]
+  const result: Finding[] = []
+  for (const f of findings) {
+    const setting = settings.get(f.rule)
+    if (setting === 'off') continue
+    result.push(setting ? { ...f, severity: setting } : f)
+  }
+  return result
 }

@@ -6,11 +6,14 @@ import { discoverManifests, MissingPathError } from '../manifests/discover.js'
 import { ImageExtractor, type ImageOccurrence } from '../manifests/extract.js'
 import { extractKustomizeImages, type KustomizeImageEntry } from '../manifests/kustomize.js'
 import { parseManifest } from '../manifests/parse.js'
+import type { Resolution } from '../resolve/outcome.js'
 import { makeFinding } from '../rules/finding-factory.js'
-import { checkKustomizeEntry, checkOccurrence } from '../rules/offline.js'
+import { checkKustomizeEntry, checkOccurrence, mutableTagFinding, type ImageVerdict } from '../rules/offline.js'
+import { registryFinding } from '../rules/registry-findings.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
-import { UsageError } from './options.js'
+import { applyRuleSettings, UsageError, type RuleSetting } from './options.js'
+import { resolveImages, type RegistryOptions } from './registry.js'
 
 /** What to scan and how. The action and the CLI both build one of these from their inputs. */
 export interface ScanOptions {
@@ -20,6 +23,10 @@ export interface ScanOptions {
   readonly paths: readonly string[]
   /** apply the rules that need no network only */
   readonly offline: boolean
+  /** how to reach registries (ignored when offline) */
+  readonly registry?: RegistryOptions
+  /** per-rule severity or `off` (the `rules` input) */
+  readonly rules?: ReadonlyMap<string, RuleSetting>
   readonly limits?: Partial<Limits>
 }
 
@@ -32,20 +39,29 @@ export interface ScannedImage {
   readonly reference?: ImageReference
   /** false for a kustomize entry that keeps the base's tag: the tag is not known from the entry alone */
   readonly tagKnown: boolean
+  /** what the registry said, when it was asked */
+  readonly resolution?: Resolution
 }
 
 /** Everything a report needs. */
 export interface ScanResult {
-  readonly mode: 'offline'
+  /** `offline`: no registry was asked; `registry`: every valid reference was resolved */
+  readonly mode: 'offline' | 'registry'
   /** most severe first */
   readonly findings: Finding[]
   readonly images: ScannedImage[]
   readonly stats: { readonly files: number; readonly manifests: number; readonly documents: number }
 }
 
+interface PendingImage {
+  readonly scanned: ScannedImage
+  readonly verdict: ImageVerdict
+}
+
 /**
- * The engine: find manifests, extract image references with positions, parse them, apply the
- * rules. Never imports @actions/*; the action and the CLI are shells around it.
+ * The engine: find manifests, extract image references with positions, parse them, resolve them
+ * against their registries, apply the rules. Never imports @actions/*; the action and the CLI
+ * are shells around it.
  */
 export async function scan(options: ScanOptions, logger: Logger = silentLogger): Promise<ScanResult> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -59,7 +75,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   logger.info(`Scanning ${files.length} file${files.length === 1 ? '' : 's'}`)
 
   const findings: Finding[] = []
-  const images: ScannedImage[] = []
+  const pending: PendingImage[] = []
   let manifests = 0
   let documents = 0
   // Reads run a few files ahead of the parser, so the CPU never waits on the disk.
@@ -67,17 +83,41 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   for (const file of files) {
     const result = analyzeFile(file, await reads.next(), limits, logger)
     findings.push(...result.findings)
-    images.push(...result.images)
+    pending.push(...result.images)
     documents += result.documents
     if (result.isManifest) manifests++
   }
-  findings.sort(compareFindings)
-  return { mode: 'offline', findings, images, stats: { files: files.length, manifests, documents } }
+
+  const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), options.registry ?? {}, logger)
+  const images: ScannedImage[] = []
+  for (const { scanned, verdict } of pending) {
+    const resolution = resolutions?.get(scanned)
+    images.push(resolution ? { ...scanned, resolution } : scanned)
+    findings.push(...verdict.findings)
+    const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined
+    const mutable = mutableTagFinding(verdict, digest)
+    if (mutable) findings.push(mutable)
+    if (resolution && scanned.reference) {
+      const found = registryFinding(scanned.reference, resolution, { ...scanned.occurrence, ...registryFindingSpan(scanned) })
+      if (found) findings.push(found)
+    }
+  }
+  const settled = applyRuleSettings(findings, options.rules ?? new Map())
+  settled.sort(compareFindings)
+  return { mode: options.offline ? 'offline' : 'registry', findings: settled, images, stats: { files: files.length, manifests, documents } }
+}
+
+/** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */
+function registryFindingSpan(scanned: ScannedImage): { file: string; line: number; column: number; endLine: number; endColumn: number } {
+  if (scanned.source === 'container') return scanned.occurrence
+  const entry = scanned.occurrence as KustomizeImageEntry
+  const decisive = entry.digest ?? entry.newTag ?? entry.newName
+  return decisive ? { ...decisive, file: entry.file } : entry
 }
 
 interface FileResult {
   findings: Finding[]
-  images: ScannedImage[]
+  images: PendingImage[]
   documents: number
   isManifest: boolean
 }
@@ -138,20 +178,18 @@ function analyzeFile(file: string, content: FileContent, limits: Limits, logger:
   }
   const parsed = parseManifest(content.text)
   const findings: Finding[] = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message))
-  const images: ScannedImage[] = []
+  const images: PendingImage[] = []
   for (const { index, document } of parsed.documents) {
     const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract()
     if (extracted.problem) findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message))
     for (const occurrence of extracted.images) {
       const verdict = checkOccurrence(occurrence)
-      findings.push(...verdict.findings)
-      images.push({ source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true })
+      images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } })
     }
     for (const entry of extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)) {
       const verdict = checkKustomizeEntry(entry)
-      findings.push(...verdict.findings)
       const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('')
-      images.push({ source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) })
+      images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } })
     }
   }
   logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`)

@@ -26,6 +26,9 @@ export interface JsonReport {
     image: string
     /** the fully qualified reference (registry/repository:tag[@digest]), null when the image is not a valid reference */
     reference: string | null
+    /** what the registry resolved it to (absent offline or when it could not be resolved) */
+    digest?: string
+    mediaType?: string
     locations: ReadonlyArray<{ file: string; line: number; column: number }>
   }>
   readonly summary: ReportSummary
@@ -84,11 +87,18 @@ export function summarize(result: ScanResult, uniqueImages = groupImages(result.
 
 /** One row per distinct image string, with every place it is written, in file order. */
 export function groupImages(images: readonly ScannedImage[]): JsonReport['images'] {
-  const byImage = new Map<string, { image: string; reference: string | null; locations: Array<{ file: string; line: number; column: number }> }>()
+  type Row = { image: string; reference: string | null; digest?: string; mediaType?: string; locations: Array<{ file: string; line: number; column: number }> }
+  const byImage = new Map<string, Row>()
   for (const scanned of images) {
     let row = byImage.get(scanned.image)
     if (!row) {
-      row = { image: scanned.image, reference: referenceText(scanned), locations: [] }
+      const resolved = scanned.resolution?.kind === 'resolved' ? scanned.resolution : undefined
+      row = {
+        image: scanned.image,
+        reference: referenceText(scanned),
+        ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType } : {}),
+        locations: []
+      }
       byImage.set(scanned.image, row)
     }
     const { file, line, column } = scanned.occurrence
@@ -100,4 +110,11 @@ export function groupImages(images: readonly ScannedImage[]): JsonReport['images
 function referenceText(scanned: ScannedImage): string | null {
   if (!scanned.reference) return null
   return scanned.tagKnown ? canonicalReference(scanned.reference) : repositoryName(scanned.reference)
+}
+
+/** The `images` output: each resolved reference and the digest it points to now. */
+export function imageDigests(report: JsonReport): Record<string, string> {
+  const digests: Record<string, string> = {}
+  for (const row of report.images) if (row.reference && row.digest) digests[row.reference] = row.digest
+  return digests
 }

@@ -17,9 +17,11 @@ export function countLine(summary: ReportSummary, mode: string): string {
   if (summary.notices > 0) parts.push(plural(summary.notices, 'notice'))
   return (
     `${parts.join(', ')} in ${plural(summary.files, 'file')} ` +
-    `(${plural(summary.manifests, 'manifest')}, ${plural(summary.references, 'image reference')}, ${summary.uniqueImages} unique; ${mode})`
+    `(${plural(summary.manifests, 'manifest')}, ${plural(summary.references, 'image reference')}, ${summary.uniqueImages} unique; ${MODE_WORDS[mode] ?? mode})`
   )
 }
+
+const MODE_WORDS: Record<string, string> = { offline: 'offline', registry: 'checked against their registries' }
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`

@@ -37,7 +37,52 @@ export const RULES = {
     id: 'mutable-tag',
     severity: 'warning',
     summary: 'An image without a tag or with :latest and no digest: what it runs can change under the same name.'
+  },
+  'tag-not-found': {
+    id: 'tag-not-found',
+    severity: 'error',
+    summary: 'The tag does not exist in the repository: ErrImagePull (manifest unknown).'
+  },
+  'repository-not-found': {
+    id: 'repository-not-found',
+    severity: 'error',
+    summary: 'The repository does not exist in the registry: ErrImagePull (not found).'
+  },
+  'digest-not-found': {
+    id: 'digest-not-found',
+    severity: 'error',
+    summary: 'The pinned digest does not exist in the repository: ErrImagePull (manifest unknown).'
+  },
+  'credentials-missing': {
+    id: 'credentials-missing',
+    severity: 'error',
+    summary: 'The registry refuses anonymous pulls and pullgate has no credentials for it.'
+  },
+  'credentials-rejected': {
+    id: 'credentials-rejected',
+    severity: 'error',
+    summary: 'The configured registry credentials were refused: wrong, expired, or without pull permission.'
+  },
+  'rate-limited': {
+    id: 'rate-limited',
+    severity: 'warning',
+    summary: 'The registry is rate-limiting pulls (toomanyrequests): the image could not be checked.'
+  },
+  'registry-unreachable': {
+    id: 'registry-unreachable',
+    severity: 'warning',
+    summary: 'The registry could not be reached (DNS, connection, TLS, timeout): the image could not be checked.'
+  },
+  'registry-error': {
+    id: 'registry-error',
+    severity: 'warning',
+    summary: 'The registry failed (5xx) or broke the protocol after retries: the image could not be checked.'
   }
 } as const satisfies Record<string, RuleInfo>
 
 export type RuleId = keyof typeof RULES
+
+/** True for a string that names a rule. */
+export function isRuleId(id: string): id is RuleId {
+  return Object.prototype.hasOwnProperty.call(RULES, id)
+}

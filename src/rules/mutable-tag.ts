@@ -7,7 +7,7 @@ import { makeFinding, type At } from './finding-factory.js'
  * can then run a different image tomorrow, and the kubelet defaults such containers to
  * `imagePullPolicy: Always`, so every pod start depends on the registry being up.
  */
-export function checkMutableTag(reference: ImageReference, at: At, pullPolicy?: string): Finding | undefined {
+export function checkMutableTag(reference: ImageReference, at: At, pullPolicy?: string, digest?: string): Finding | undefined {
   if (reference.digest || effectiveTag(reference) !== 'latest') return undefined
   const written = reference.original
   const how = reference.tag === undefined ? `has no tag, so it means ${canonicalReference(reference)}` : `uses the mutable tag "latest" (${canonicalReference(reference)})`
@@ -16,7 +16,9 @@ export function checkMutableTag(reference: ImageReference, at: At, pullPolicy?: 
     at,
     `${JSON.stringify(written)} ${how}: the image behind it can change without any change to this manifest, ` +
       `${pullConsequence(pullPolicy)} ` +
-      `Pin a version tag, or a digest: ${familiarReference({ ...reference, tag: undefined, digest: undefined })}@sha256:<digest>.`,
+      (digest
+        ? `Pin it: ${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest} is what it points to now.`
+        : `Pin a version tag, or a digest: ${familiarReference({ ...reference, tag: undefined, digest: undefined })}@sha256:<digest>.`),
     written
   )
 }

@@ -2,6 +2,7 @@ import type { Finding } from '../findings/finding.js'
 import type { ImageReference } from '../images/reference.js'
 import type { ImageOccurrence } from '../manifests/extract.js'
 import type { KustomizeField, KustomizeImageEntry } from '../manifests/kustomize.js'
+import type { At } from './finding-factory.js'
 import { parseImage } from './invalid-reference.js'
 import { checkMutableTag } from './mutable-tag.js'
 import { checkUnresolvedReference } from './unresolved-reference.js'
@@ -9,7 +10,10 @@ import { checkUnresolvedReference } from './unresolved-reference.js'
 /** The offline verdict on one image: its parsed reference (when it has one) and its findings. */
 export interface ImageVerdict {
   readonly reference?: ImageReference
+  /** unresolved-reference or invalid-reference: at most one, the root cause */
   readonly findings: Finding[]
+  /** where a mutable-tag finding goes, if the reference turns out mutable; decided with the digest in hand (see mutableTagFinding) */
+  readonly mutable?: { readonly at: At; readonly pullPolicy?: string }
 }
 
 /**
@@ -23,8 +27,14 @@ export function checkOccurrence(occurrence: ImageOccurrence): ImageVerdict {
   const parsed = parseImage(occurrence.image, occurrence.isString, occurrence)
   if (!parsed.reference) return { findings: [parsed.finding] }
   // Flux's ImageRepository names a repository whose tags it scans: no tag is pulled, none is mutable
-  const mutable = occurrence.purpose === 'pull' ? checkMutableTag(parsed.reference, occurrence, occurrence.imagePullPolicy) : undefined
-  return { reference: parsed.reference, findings: mutable ? [mutable] : [] }
+  const mutable = occurrence.purpose === 'pull' ? { at: occurrence, pullPolicy: occurrence.imagePullPolicy } : undefined
+  return { reference: parsed.reference, findings: [], mutable }
+}
+
+/** The mutable-tag finding of a verdict, offering the digest to pin to when the registry gave one. */
+export function mutableTagFinding(verdict: ImageVerdict, digest?: string): Finding | undefined {
+  if (!verdict.reference || !verdict.mutable) return undefined
+  return checkMutableTag(verdict.reference, verdict.mutable.at, verdict.mutable.pullPolicy, digest)
 }
 
 /**
@@ -50,8 +60,7 @@ export function checkKustomizeEntry(entry: KustomizeImageEntry): ImageVerdict {
   }
   const reference = parseImage(composed, true, at(nameField)).reference!
   const tagField = entry.newTag
-  const mutable = tagField && !entry.digest ? checkMutableTag(reference, at(tagField)) : undefined
-  return { reference, findings: mutable ? [mutable] : [] }
+  return { reference, findings: [], mutable: tagField && !entry.digest ? { at: at(tagField) } : undefined }
 }
 
 function fieldName(entry: KustomizeImageEntry, field: KustomizeField): string {

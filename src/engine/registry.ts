@@ -1,0 +1,70 @@
+import type { ImageOccurrence } from '../manifests/extract.js'
+import { Authenticator } from '../registry/auth.js'
+import { RegistryClient } from '../registry/client.js'
+import { DockerConfigError, dockerConfigPath } from '../registry/credentials/docker-config.js'
+import { Keychain } from '../registry/credentials/keychain.js'
+import type { SecretSink } from '../registry/credentials/credential.js'
+import { Endpoints } from '../registry/endpoints.js'
+import { Transport, type TransportOptions } from '../registry/transport.js'
+import type { Resolution, Target } from '../resolve/outcome.js'
+import { resolveTargets, targetOf } from '../resolve/resolver.js'
+import type { Logger } from '../util/logger.js'
+import { UsageError } from './options.js'
+import type { ScannedImage } from './scan.js'
+
+/** How to reach registries and what to present to them. */
+export interface RegistryOptions {
+  /** a Docker config file or folder (`docker-config` input); default $DOCKER_CONFIG, then ~/.docker */
+  readonly dockerConfig?: string
+  /** authenticates ghcr.io when no Docker config entry does (`github-token` input) */
+  readonly githubToken?: string
+  readonly githubActor?: string
+  /** hosts spoken to over plain HTTP (`insecure-registries` input) */
+  readonly insecureRegistries?: readonly string[]
+  /** called with every secret as soon as it is known (the action masks it) */
+  readonly onSecret?: SecretSink
+  readonly transport?: Partial<TransportOptions>
+  readonly perRegistryConcurrency?: number
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/**
+ * Resolves every valid image reference against its registry, each unique one once. Images whose
+ * reference is invalid, unresolved, or (kustomize) without a known tag are not asked about.
+ */
+export async function resolveImages(images: readonly ScannedImage[], options: RegistryOptions, logger: Logger): Promise<Map<ScannedImage, Resolution>> {
+  const targets = new Map<ScannedImage, Target>()
+  for (const image of images) {
+    if (!image.reference || !image.tagKnown) continue
+    const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
+    targets.set(image, targetOf(image.reference, purpose))
+  }
+  const result = new Map<ScannedImage, Resolution>()
+  if (targets.size === 0) return result
+
+  const onSecret = options.onSecret ?? (() => {})
+  let keychain: Keychain
+  try {
+    keychain = new Keychain({
+      dockerConfigFile: dockerConfigPath(options.dockerConfig, options.env),
+      githubToken: options.githubToken,
+      githubActor: options.githubActor,
+      onSecret
+    })
+  } catch (error) {
+    if (error instanceof DockerConfigError) throw new UsageError(error.message)
+    throw error
+  }
+  const transport = new Transport({ ...options.transport, onRetry: (m) => logger.debug(m) })
+  try {
+    const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? []), new Authenticator(transport, onSecret), keychain)
+    const unique = new Set([...targets.values()].map((t) => t.key)).size
+    const registries = new Set([...targets.values()].map((t) => t.registry)).size
+    logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
+    const byKey = await resolveTargets(client, [...targets.values()], options.perRegistryConcurrency)
+    for (const [image, target] of targets) result.set(image, byKey.get(target.key)!)
+  } finally {
+    await transport.close()
+  }
+  return result
+}

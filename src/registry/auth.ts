@@ -1,0 +1,132 @@
+import { parseChallenges, type Challenge } from './challenge.js'
+import type { Credential, SecretSink } from './credentials/credential.js'
+import type { Endpoint } from './endpoints.js'
+import type { HttpResponse, Transport } from './transport.js'
+import { describeRegistryErrors } from './registry-errors.js'
+
+/** How a request was authorized, kept to explain a refusal. */
+export interface AuthUse {
+  readonly credential?: Credential
+  /** the token server or registry refused the credential, or the anonymous client */
+  readonly refusal?: AuthRefusal
+}
+
+/** A refusal by the token server itself (before the registry was asked). */
+export interface AuthRefusal {
+  readonly status: number
+  /** e.g. `401 UNAUTHORIZED: authentication required` */
+  readonly said: string
+}
+
+/** Tokens are refreshed this long before they expire, so a token never dies in flight. */
+const EXPIRY_MARGIN_MS = 5_000
+/** The distribution token spec's default lifetime when `expires_in` is absent. */
+const DEFAULT_TOKEN_SECONDS = 60
+
+interface CachedToken {
+  readonly token: string
+  readonly expiresAt: number
+}
+
+/**
+ * Turns a registry's challenge into an Authorization header: Basic with the credential, or a
+ * Bearer token from the challenge's realm (GET with Basic credentials, or the OAuth2 POST for
+ * identity tokens), cached per realm, service, scope and credential until it expires.
+ */
+export class Authenticator {
+  private readonly tokens = new Map<string, Promise<CachedToken | AuthRefusal>>()
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly onSecret: SecretSink,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  /** The Authorization header for `scope` on `endpoint`, given its challenges; or the refusal. */
+  async authorize(
+    endpoint: Endpoint,
+    challengeHeaders: readonly string[],
+    scope: string,
+    credential: Credential | undefined,
+    options: { fresh?: boolean } = {}
+  ): Promise<{ authorization?: string; refusal?: AuthRefusal }> {
+    let challenges: Challenge[]
+    try {
+      challenges = parseChallenges(challengeHeaders)
+    } catch {
+      return {}
+    }
+    const bearer = challenges.find((c) => c.scheme === 'bearer')
+    const basic = challenges.find((c) => c.scheme === 'basic')
+    if (bearer && bearer.params.realm) {
+      if (credential?.registryToken) return { authorization: `Bearer ${credential.registryToken}` }
+      const token = await this.token(endpoint, bearer, bearer.params.scope || scope, credential, options.fresh ?? false)
+      if ('token' in token) return { authorization: `Bearer ${token.token}` }
+      return { refusal: token }
+    }
+    if (basic && credential?.username !== undefined && credential.password !== undefined) {
+      return { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
+    }
+    return {}
+  }
+
+  private token(endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined, fresh: boolean): Promise<CachedToken | AuthRefusal> {
+    const key = [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n')
+    const cached = this.tokens.get(key)
+    if (cached && !fresh) {
+      // a refusal stays a refusal for the same scope and credential; only an expired token is fetched again
+      return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(key, endpoint, challenge, scope, credential)))
+    }
+    return this.refresh(key, endpoint, challenge, scope, credential)
+  }
+
+  private refresh(key: string, endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined): Promise<CachedToken | AuthRefusal> {
+    const fetched = this.fetchToken(endpoint, challenge, scope, credential)
+    this.tokens.set(key, fetched)
+    return fetched
+  }
+
+  private async fetchToken(endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined): Promise<CachedToken | AuthRefusal> {
+    const realm = new URL(challenge.params.realm!, endpoint.base)
+    // a registry reached over HTTPS must not send our credentials to a plain-HTTP realm
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && endpoint.base.protocol === 'http:')) {
+      return { status: 0, said: `the registry's token realm ${realm.origin} is not HTTPS; credentials were not sent there` }
+    }
+    const service = challenge.params.service
+    let response: HttpResponse
+    if (credential?.identityToken) {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'pullgate', scope })
+      if (service) form.set('service', service)
+      response = await this.transport.request({
+        method: 'POST',
+        url: realm,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+        maxBodyBytes: 1024 * 1024
+      })
+    } else {
+      const url = new URL(realm)
+      if (service) url.searchParams.set('service', service)
+      url.searchParams.append('scope', scope)
+      const authorization =
+        credential?.username !== undefined && credential.password !== undefined
+          ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
+          : undefined
+      response = await this.transport.request({ method: 'GET', url, authorization, maxBodyBytes: 1024 * 1024 })
+    }
+    if (response.status !== 200) return { status: response.status, said: `${response.status} ${describeRegistryErrors(response)}`.trim() }
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown }
+    try {
+      body = JSON.parse(response.body.toString('utf8'))
+    } catch {
+      return { status: response.status, said: 'the token server answered 200 with a body that is not JSON' }
+    }
+    const token = typeof body.token === 'string' && body.token ? body.token : typeof body.access_token === 'string' ? body.access_token : ''
+    if (!token) return { status: response.status, said: 'the token server answered 200 without a token' }
+    this.onSecret(token)
+    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS
+    const issued = typeof body.issued_at === 'string' ? Date.parse(body.issued_at) : NaN
+    const start = Number.isFinite(issued) && Math.abs(issued - this.now()) < 3600_000 ? issued : this.now()
+    return { token, expiresAt: start + seconds * 1000 }
+  }
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto'
+import type { AuthRefusal, Authenticator } from './auth.js'
+import type { Credential, CredentialLookup } from './credentials/credential.js'
+import type { Keychain } from './credentials/keychain.js'
+import type { Endpoint, Endpoints, UnreachableEndpoint } from './endpoints.js'
+import { TransportError } from './errors.js'
+import type { HttpRequest, HttpResponse, Transport } from './transport.js'
+
+/** Every manifest type real clients accept, so a registry never downgrades or hides what it stores. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  'application/vnd.docker.distribution.manifest.v1+json'
+].join(', ')
+
+/** containerd refuses larger manifests (remotes/docker MaxManifestSize); so do we. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+const SCHEMA1_TYPES = new Set([
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/json',
+  'text/plain',
+  ''
+])
+
+/** One registry exchange with what the client knew while making it. */
+export interface RegistryAnswer {
+  readonly response: HttpResponse
+  readonly credential?: Credential
+  readonly credentialProblem?: string
+  /** the token server refused before the registry was asked */
+  readonly refusal?: AuthRefusal
+}
+
+/** What a manifest request established. */
+export type ManifestAnswer =
+  | { readonly found: true; readonly digest: string; readonly mediaType: string; readonly size: number; readonly answer: RegistryAnswer }
+  | { readonly found: false; readonly answer: RegistryAnswer }
+
+/** A registry's answer that breaks the protocol (wrong digest, oversized manifest): reported as registry-error. */
+export class ProtocolError extends Error {}
+
+/**
+ * The registry API pullgate needs — manifest HEAD/GET and the tag list — with authentication
+ * handled: credentials from the keychain, the challenge from the registry's ping, a token per
+ * scope, and one retry with a fresh token when the registry calls a token expired or invalid.
+ */
+export class RegistryClient {
+  constructor(
+    private readonly transport: Transport,
+    private readonly endpoints: Endpoints,
+    private readonly authenticator: Authenticator,
+    private readonly keychain: Keychain
+  ) {}
+
+  endpoint(host: string): Promise<Endpoint | UnreachableEndpoint> {
+    return this.endpoints.resolve(host)
+  }
+
+  credentials(host: string): Promise<CredentialLookup> {
+    return this.keychain.lookup(host)
+  }
+
+  /** HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the digest. */
+  async resolveManifest(endpoint: Endpoint, repository: string, reference: string): Promise<ManifestAnswer> {
+    const path = `/v2/${repository}/manifests/${reference}`
+    const head = await this.send(endpoint, repository, (base) => ({
+      method: 'HEAD',
+      url: new URL(path, base),
+      headers: { accept: MANIFEST_ACCEPT },
+      maxBodyBytes: 64 * 1024
+    }))
+    if (head.response.status !== 200) return { found: false, answer: head }
+    const size = Number(head.response.headers['content-length'])
+    if (Number.isFinite(size) && size > MAX_MANIFEST_BYTES) {
+      throw new ProtocolError(`the manifest is ${size} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit container runtimes accept`)
+    }
+    const mediaType = contentType(head.response)
+    const digest = head.response.headers['docker-content-digest']
+    if (digest && isDigest(digest)) {
+      checkRequestedDigest(reference, digest)
+      return { found: true, digest, mediaType, size: Number.isFinite(size) ? size : 0, answer: head }
+    }
+    const get = await this.fetchManifest(endpoint, repository, reference)
+    if (get.response.status !== 200) return { found: false, answer: get }
+    return { found: true, ...verifiedManifest(get.response, reference), answer: get }
+  }
+
+  /** GET a manifest body, checking its size and, for content-addressed types, its digest. */
+  async fetchManifest(endpoint: Endpoint, repository: string, reference: string): Promise<RegistryAnswer> {
+    return this.send(endpoint, repository, (base) => ({
+      method: 'GET',
+      url: new URL(`/v2/${repository}/manifests/${reference}`, base),
+      headers: { accept: MANIFEST_ACCEPT },
+      maxBodyBytes: MAX_MANIFEST_BYTES
+    }))
+  }
+
+  /** Every tag of a repository, following `Link: <…>; rel="next"`, bounded; or the answer that refused it. */
+  async listTags(endpoint: Endpoint, repository: string, maxTags = 10_000): Promise<{ tags?: string[]; answer: RegistryAnswer }> {
+    const tags: string[] = []
+    let next: URL | undefined = new URL(`/v2/${repository}/tags/list?n=1000`, endpoint.base)
+    let last: RegistryAnswer | undefined
+    for (let page = 0; next && page < 20 && tags.length < maxTags; page++) {
+      const url: URL = next
+      last = await this.send(endpoint, repository, () => ({ method: 'GET', url, maxBodyBytes: MAX_MANIFEST_BYTES }))
+      if (last.response.status !== 200) return page === 0 ? { answer: last } : { tags, answer: last }
+      try {
+        const body = JSON.parse(last.response.body.toString('utf8')) as { tags?: unknown }
+        if (Array.isArray(body.tags)) for (const t of body.tags) if (typeof t === 'string') tags.push(t)
+      } catch {
+        throw new ProtocolError('the tag list is not JSON')
+      }
+      next = nextLink(last.response, url)
+    }
+    return { tags, answer: last! }
+  }
+
+  /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
+  private async send(endpoint: Endpoint, repository: string, build: (base: URL) => HttpRequest): Promise<RegistryAnswer> {
+    const scope = `repository:${repository}:pull`
+    const lookup = await this.keychain.lookup(endpoint.host)
+    const credential = lookup.credential
+    const first = endpoint.challenges.length > 0 ? await this.authenticator.authorize(endpoint, endpoint.challenges, scope, credential) : {}
+    if (first.refusal) return { response: refusalResponse(first.refusal), credential, credentialProblem: lookup.problem, refusal: first.refusal }
+    const request = build(endpoint.base)
+    let response = await this.transport.request({ ...request, authorization: first.authorization })
+    if (response.status === 401 && response.challenges.length > 0) {
+      // a scope the ping did not announce, or a token the registry calls expired: authorize anew, once
+      const again = await this.authenticator.authorize(endpoint, response.challenges, scope, credential, { fresh: tokenRejected(response) })
+      if (again.refusal) return { response, credential, credentialProblem: lookup.problem, refusal: again.refusal }
+      if (again.authorization && again.authorization !== first.authorization) {
+        response = await this.transport.request({ ...request, authorization: again.authorization })
+      }
+    }
+    return { response, credential, credentialProblem: lookup.problem }
+  }
+}
+
+/** RFC 6750: `error="invalid_token"` means the token expired or was malformed; another one may work. */
+function tokenRejected(response: HttpResponse): boolean {
+  return response.challenges.some((c) => /error="?invalid_token/i.test(c))
+}
+
+/** A stand-in response for a token server refusal, so callers classify one shape. */
+function refusalResponse(refusal: AuthRefusal): HttpResponse {
+  return { status: refusal.status || 401, headers: {}, challenges: [], body: Buffer.alloc(0), url: new URL('http://token.invalid/') }
+}
+
+export function contentType(response: HttpResponse): string {
+  return (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+function isDigest(value: string): boolean {
+  return /^sha(256:[a-f0-9]{64}|512:[a-f0-9]{128})$/.test(value)
+}
+
+function checkRequestedDigest(reference: string, digest: string): void {
+  if (reference.includes(':') && reference !== digest) {
+    throw new ProtocolError(`asked for ${reference}, the registry answered with ${digest}`)
+  }
+}
+
+/** Digest and type of a GET body; a content-addressed manifest whose body does not hash to its digest is refused. */
+function verifiedManifest(response: HttpResponse, reference: string): { digest: string; mediaType: string; size: number } {
+  const mediaType = contentType(response)
+  const algorithm = reference.startsWith('sha512:') ? 'sha512' : 'sha256'
+  const computed = `${algorithm}:${createHash(algorithm).update(response.body).digest('hex')}`
+  const header = response.headers['docker-content-digest']
+  // schema1 signed manifests are hashed without their signatures: the body cannot be checked
+  if (!SCHEMA1_TYPES.has(mediaType)) {
+    if (header && isDigest(header) && header !== computed) {
+      throw new ProtocolError(`the manifest body hashes to ${computed} but the registry says ${header}`)
+    }
+    checkRequestedDigest(reference, computed)
+  }
+  return { digest: header && isDigest(header) ? header : computed, mediaType, size: response.body.length }
+}
+
+function nextLink(response: HttpResponse, current: URL): URL | undefined {
+  const link = response.headers.link
+  const match = link && /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)
+  if (!match) return undefined
+  const next = new URL(match[1]!, current)
+  // the next page must stay on the same registry
+  return next.origin === current.origin ? next : undefined
+}
+
+export { TransportError }

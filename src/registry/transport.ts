@@ -1,0 +1,210 @@
+import tls from 'node:tls'
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici'
+import { classifyNetworkError, TransportError } from './errors.js'
+
+/** One HTTP exchange as the registry code needs it: bounded, with the body read into memory. */
+export interface HttpRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST'
+  readonly url: URL
+  readonly headers?: Readonly<Record<string, string>>
+  /** sent only to `url`'s own origin: dropped when a redirect leaves it */
+  readonly authorization?: string
+  readonly body?: string
+  /** a larger body is refused (TransportError 'too-large') */
+  readonly maxBodyBytes: number
+  /** for Range reads of blobs */
+  readonly expectPartial?: boolean
+}
+
+export interface HttpResponse {
+  readonly status: number
+  /** lowercase names; repeated headers joined with ", " except `www-authenticate`, kept whole in `challenges` */
+  readonly headers: Readonly<Record<string, string>>
+  readonly challenges: readonly string[]
+  readonly body: Buffer
+  /** where the answer came from, after redirects */
+  readonly url: URL
+}
+
+export interface TransportOptions {
+  /** connect + response headers + body, per attempt */
+  readonly timeoutMs: number
+  /** extra attempts after a reset, a timeout, a 5xx or a 429 */
+  readonly retries: number
+  /** a 429 asking to wait longer than this is not waited for */
+  readonly maxRetryAfterMs: number
+  readonly connectionsPerOrigin: number
+  /** stops every request (the run's deadline) */
+  readonly signal?: AbortSignal
+  /** injectable for tests of backoff */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly onRetry?: (message: string) => void
+}
+
+export const DEFAULT_TRANSPORT: TransportOptions = {
+  timeoutMs: 20_000,
+  retries: 3,
+  maxRetryAfterMs: 15_000,
+  connectionsPerOrigin: 8
+}
+
+const MAX_REDIRECTS = 5
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504])
+
+/**
+ * HTTP for registries: keep-alive pools per origin, the system CAs plus Node's bundled ones and
+ * NODE_EXTRA_CA_CERTS, HTTP(S)_PROXY / NO_PROXY honoured, bounded time and size, retries with
+ * backoff (honouring Retry-After), and redirects followed by hand so that an Authorization header
+ * never reaches another host.
+ */
+export class Transport {
+  private readonly dispatcher: Dispatcher
+  private readonly options: TransportOptions
+
+  constructor(options: Partial<TransportOptions> = {}) {
+    this.options = { ...DEFAULT_TRANSPORT, ...options }
+    const ca = trustedCertificates()
+    const tlsOptions = { ...(ca ? { ca } : {}), timeout: this.options.timeoutMs }
+    this.dispatcher = new EnvHttpProxyAgent({
+      connections: this.options.connectionsPerOrigin,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+      connect: tlsOptions,
+      requestTls: tlsOptions
+    })
+  }
+
+  /** Sends a request, retrying what is worth retrying; throws TransportError when no HTTP answer came. */
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    let attempt = 0
+    for (;;) {
+      try {
+        const response = await this.followRedirects(request)
+        if (!RETRY_STATUSES.has(response.status) || attempt >= this.options.retries) return response
+        const wait = retryDelay(response, attempt)
+        if (wait > this.options.maxRetryAfterMs) return response
+        this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: HTTP ${response.status}, retrying in ${wait} ms`)
+        await this.sleep(wait)
+      } catch (error) {
+        const failure = classifyNetworkError(error, request.url.host)
+        const transient = failure.failure === 'reset' || failure.failure === 'timeout'
+        if (!transient || attempt >= this.options.retries || this.options.signal?.aborted) throw failure
+        const wait = backoff(attempt)
+        this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: ${failure.message}, retrying in ${wait} ms`)
+        await this.sleep(wait)
+      }
+      attempt++
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close()
+  }
+
+  private async followRedirects(request: HttpRequest): Promise<HttpResponse> {
+    let url = request.url
+    let authorization = request.authorization
+    for (let hop = 0; ; hop++) {
+      const response = await this.once({ ...request, url, authorization })
+      if (![301, 302, 303, 307, 308].includes(response.status) || !response.headers.location) return response
+      if (hop >= MAX_REDIRECTS) throw new TransportError('redirect', `${request.url.host} redirected more than ${MAX_REDIRECTS} times`)
+      const next = new URL(response.headers.location, url)
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw new TransportError('redirect', `${url.host} redirected to an unsupported URL scheme (${next.protocol})`)
+      }
+      // credentials belong to the registry: a redirect to storage on another host must not carry them
+      if (next.origin !== url.origin) authorization = undefined
+      url = next
+    }
+  }
+
+  private async once(request: HttpRequest): Promise<HttpResponse> {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...request.headers }
+    if (request.authorization) headers.authorization = request.authorization
+    const signals = [AbortSignal.timeout(this.options.timeoutMs * 2)]
+    if (this.options.signal) signals.push(this.options.signal)
+    const response = await this.dispatcher.request({
+      origin: request.url.origin,
+      path: `${request.url.pathname}${request.url.search}`,
+      method: request.method,
+      headers,
+      body: request.body,
+      signal: AbortSignal.any(signals)
+    })
+    const declared = Number(response.headers['content-length'])
+    if (Number.isFinite(declared) && declared > request.maxBodyBytes && request.method !== 'HEAD') {
+      response.body.destroy()
+      throw new TransportError('too-large', `${request.url.host} sent ${declared} bytes, over the ${request.maxBodyBytes}-byte limit`)
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length
+      if (size > request.maxBodyBytes) {
+        response.body.destroy()
+        throw new TransportError('too-large', `${request.url.host} sent more than ${request.maxBodyBytes} bytes`)
+      }
+      chunks.push(chunk as Buffer)
+    }
+    const flat: Record<string, string> = {}
+    let challenges: string[] = []
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value === undefined) continue
+      const values = Array.isArray(value) ? value : [value]
+      if (name === 'www-authenticate') challenges = values
+      flat[name] = values.join(', ')
+    }
+    return { status: response.statusCode, headers: flat, challenges, body: Buffer.concat(chunks), url: request.url }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.options.sleep) return this.options.sleep(ms, this.options.signal)
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.options.signal?.addEventListener('abort', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+}
+
+const USER_AGENT = 'pullgate (+https://github.com/pullgate/pullgate)'
+
+function backoff(attempt: number): number {
+  return 250 * 2 ** attempt
+}
+
+/** Retry-After (seconds or an HTTP date) when the registry sends it, else exponential backoff. */
+export function retryDelay(response: HttpResponse, attempt: number): number {
+  const header = response.headers['retry-after']
+  if (header !== undefined) {
+    const seconds = Number(header)
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000)
+    const date = Date.parse(header)
+    if (Number.isFinite(date)) return Math.max(0, date - Date.now())
+  }
+  return backoff(attempt)
+}
+
+let cachedCertificates: string[] | undefined
+
+/**
+ * Node's bundled CAs and NODE_EXTRA_CA_CERTS ('default') plus the operating system's store
+ * ('system'). Before Node 22.15 there is no way to list them: undefined keeps Node's defaults
+ * (bundled + NODE_EXTRA_CA_CERTS), which is what those versions trust anyway.
+ */
+function trustedCertificates(): string[] | undefined {
+  if (typeof tls.getCACertificates !== 'function') return undefined
+  if (!cachedCertificates) {
+    const all = new Set<string>(tls.getCACertificates('default'))
+    try {
+      for (const cert of tls.getCACertificates('system')) all.add(cert)
+    } catch {
+      // no readable system store: the bundled CAs still apply
+    }
+    cachedCertificates = [...all]
+  }
+  return cachedCertificates
+}

@@ -1,0 +1,31 @@
+/** What the registry established about one unique image reference. */
+export type Resolution =
+  | { readonly kind: 'resolved'; readonly digest: string; readonly mediaType: string; readonly size: number }
+  /** a Flux ImageRepository's repository: it exists and its tags can be listed */
+  | { readonly kind: 'repository-exists'; readonly tagCount: number }
+  | { readonly kind: 'tag-not-found'; readonly said: string; readonly tags?: readonly string[] }
+  | { readonly kind: 'repository-not-found'; readonly said: string }
+  | { readonly kind: 'digest-not-found'; readonly said: string }
+  | {
+      readonly kind: 'credentials-missing'
+      readonly said: string
+      /** the registry cannot tell a private repository from a missing one to an anonymous client */
+      readonly maybeMissing: boolean
+      /** a credential helper that failed, or similar */
+      readonly credentialProblem?: string
+    }
+  | { readonly kind: 'credentials-rejected'; readonly said: string; readonly source: string; readonly maybeMissing: boolean }
+  | { readonly kind: 'rate-limited'; readonly said: string; readonly remaining?: string; readonly limit?: string; readonly retryAfter?: string }
+  | { readonly kind: 'unreachable'; readonly cause: string }
+  | { readonly kind: 'registry-error'; readonly said: string }
+
+/** One image to resolve: a registry, a repository and a tag or digest. */
+export interface Target {
+  /** dedup key: `registry/repository@digest` or `registry/repository:tag` */
+  readonly key: string
+  readonly registry: string
+  readonly repository: string
+  /** a tag, or a digest when one is written (the runtime pulls the digest and ignores the tag) */
+  readonly reference: string
+  readonly purpose: 'pull' | 'repository'
+}
