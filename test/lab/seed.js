@@ -459,12 +459,12 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
     try {
       skopeoRuns++
       await skopeo(p)
-    } catch {
+    } catch (err) {
+      log(`seed: ${p.target.key}/${p.repo}:${p.tag} failed, will retry: ${String(/** @type {Error} */ (err).message).trim().split('\n').slice(-1)[0]}`)
       retry.push(p)
     }
   })
   // Whatever failed in parallel gets one more, sequential, chance before we judge it.
-  if (retry.length) log(`seed: retrying ${retry.map((p) => `${p.target.key}/${p.repo}:${p.tag}`).join(', ')}`)
   await pool(retry, 1, async (p) => {
     const what = `${p.target.key}/${p.repo}:${p.tag}`
     try {
