@@ -133,6 +133,8 @@ export class Transport {
       signal: AbortSignal.any(signals)
     })
     const declared = Number(response.headers['content-length'])
+    // destroying the body aborts the request; its abort error is expected, not a crash
+    response.body.on('error', () => {})
     if (Number.isFinite(declared) && declared > request.maxBodyBytes && request.method !== 'HEAD') {
       response.body.destroy()
       throw new TransportError('too-large', `${request.url.host} sent ${declared} bytes, over the ${request.maxBodyBytes}-byte limit`)
