@@ -8,5 +8,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }]
   },
-  testTimeout: 60000
+  testTimeout: 60000,
+  // one seeded lab of real registries on loopback for the whole run (test/lab/lab.js)
+  globalSetup: '<rootDir>/test/lab/jest-global-setup.js',
+  globalTeardown: '<rootDir>/test/lab/jest-global-teardown.js'
 }

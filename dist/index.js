@@ -84682,7 +84682,9 @@ function classifyNetworkError(error, host) {
     for (let e = error; e && chain.length < 5; e = e.cause)
         chain.push(e);
     const code = chain.map((e) => e.code).find((c) => typeof c === 'string' && c !== 'UND_ERR_SOCKET') ?? chain[0]?.code;
-    const detail = chain.map((e) => e.message).find((m) => m && !/^(fetch failed|other side closed)$/.test(m)) ?? 'unknown error';
+    const found = chain.map((e) => e.message).find((m) => m && !/^(fetch failed|other side closed)$/.test(m)) ?? 'unknown error';
+    // Node appends advice about --use-system-ca; pullgate already trusts the system store, so it would mislead
+    const detail = found.replace(/; if the root CA is installed locally.*$/, '');
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
         return new TransportError('dns', `the host name ${host.replace(/:\d+$/, '')} does not resolve (${code})`, code);
     if (code === 'ECONNREFUSED')
@@ -85271,6 +85273,8 @@ class Transport {
             signal: AbortSignal.any(signals)
         });
         const declared = Number(response.headers['content-length']);
+        // destroying the body aborts the request; its abort error is expected, not a crash
+        response.body.on('error', () => { });
         if (Number.isFinite(declared) && declared > request.maxBodyBytes && request.method !== 'HEAD') {
             response.body.destroy();
             throw new TransportError('too-large', `${request.url.host} sent ${declared} bytes, over the ${request.maxBodyBytes}-byte limit`);

@@ -58,7 +58,7 @@ const READY_TIMEOUT_MS = 15000
 
 /**
  * @typedef {{ digest: string, mediaType: string, size: number,
- *   manifests?: { digest: string, mediaType: string, platform?: object, annotations?: Record<string,string> }[] }} SeededImage
+ *   manifests?: { digest: string, mediaType: string, platform?: { architecture: string, os: string, variant?: string }, annotations?: Record<string,string> }[] }} SeededImage
  * @typedef {{ host: string, url: string }} Endpoint
  * @typedef {{
  *   version: 1, stateDir: string, pids: number[], startedBy: number, killOnExit: boolean, ownsStateDir: boolean,
@@ -172,7 +172,10 @@ async function writeAtomic(file, data) {
   await fsp.rename(tmp, file)
 }
 
-/** Synchronous variant: pids.json is rewritten after every spawn and must never lag behind. */
+/**
+ * Synchronous variant: pids.json is rewritten after every spawn and must never lag behind.
+ * @param {string} file @param {string} data
+ */
 function writeAtomicSync(file, data) {
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
   fs.writeFileSync(tmp, data)
@@ -198,7 +201,17 @@ async function lock(stateDir) {
       return () => fs.rmSync(file, { force: true })
     } catch (e) {
       if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e
-      const owner = Number(fs.readFileSync(file, 'utf8') || 0)
+      let owner = 0
+      try {
+        owner = Number(fs.readFileSync(file, 'utf8') || 0)
+        // Created but the pid not written yet: give the owner a moment rather than stealing it.
+        if (!owner && Date.now() - fs.statSync(file).mtimeMs < 5000) {
+          await sleep(20)
+          continue
+        }
+      } catch {
+        continue // released meanwhile
+      }
       let alive = false
       try {
         if (owner) process.kill(owner, 0)
@@ -217,7 +230,10 @@ async function lock(stateDir) {
 // ---------------------------------------------------------------------------------------------
 // Certificates, htpasswd, configs
 
-/** Lab CA + server certificate for the tls registry, and the token issuer's RS256 key/cert. */
+/**
+ * Lab CA + server certificate for the tls registry, and the token issuer's RS256 key/cert.
+ * @param {string} certDir
+ */
 async function makeCerts(certDir) {
   await fsp.mkdir(certDir, { recursive: true })
   const p = (/** @type {string} */ f) => path.join(certDir, f)
@@ -269,7 +285,10 @@ async function makeCerts(certDir) {
   await Promise.all(jobs)
 }
 
-/** bcrypt htpasswd entries (`htpasswd -Bbn`), as the brief and distribution expect. */
+/**
+ * bcrypt htpasswd entries (`htpasswd -Bbn`), which distribution's htpasswd auth requires.
+ * @param {string} file
+ */
 async function makeHtpasswd(file) {
   if (exists(file)) return
   let out = ''
@@ -355,6 +374,8 @@ async function waitReady(check, exited, what, logFile) {
 /**
  * Starts the token issuer on an ephemeral port (it binds port 0 and reports the port in a file,
  * so there is no race with other processes).
+ * @param {string} stateDir @param {string} certDir @param {number[]} pids @param {string} pidsFile
+ * @param {number|undefined} watchPid @param {boolean} ownsStateDir
  */
 async function startIssuer(stateDir, certDir, pids, pidsFile, watchPid, ownsStateDir) {
   const dir = path.join(stateDir, 'issuer')
@@ -664,7 +685,10 @@ export function readLab(stateDir = process.env.PULLGATE_LAB_STATE) {
   return JSON.parse(fs.readFileSync(file, 'utf8'))
 }
 
-/** Every pid a lab in stateDir may have started that is still alive (used by verify.js and the CLI). */
+/**
+ * Every pid a lab in stateDir may have started that is still alive (used by verify.js and the CLI).
+ * @param {string} stateDir
+ */
 export function livePids(stateDir) {
   stateDir = path.resolve(stateDir)
   const found = []

@@ -42,6 +42,7 @@ export const MT = Object.freeze({
 /** Every manifest type distribution 2.8 knows: with all of them in Accept nothing is converted. */
 export const ACCEPT_ALL = [MT.OCI_INDEX, MT.OCI_MANIFEST, MT.DOCKER_LIST, MT.DOCKER_MANIFEST, MT.SCHEMA1_SIGNED, MT.SCHEMA1].join(', ')
 
+/** @type {Set<string>} */
 const INDEX_TYPES = new Set([MT.OCI_INDEX, MT.DOCKER_LIST])
 
 /** Fixed timestamp for tar entries and image configs (2024-01-01T00:00:00Z). */
@@ -376,7 +377,8 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
   const alice = { user: 'alice', password: lab.basic.users.alice }
   const tokenCache = new Map()
   /** Authorization header for API calls to a target (alice everywhere; push rights where needed). */
-  const authFor = async (/** @type {Target} */ t, /** @type {string} */ repo, actions = 'pull,push') => {
+  /** @type {(t: Target, repo: string, actions?: string) => Promise<Record<string, string>>} */
+  const authFor = async (t, repo, actions = 'pull,push') => {
     if (t.key === 'basic') return { Authorization: basicAuth(alice.user, alice.password) }
     if (t.key !== 'token') return {}
     const scope = `repository:${repo}:${actions}`
@@ -384,16 +386,6 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
       tokenCache.set(scope, await fetchToken({ realm: lab.token.issuer.realm, service: lab.token.service }, [scope], alice))
     }
     return { Authorization: `Bearer ${tokenCache.get(scope)}` }
-  }
-
-  /**
-   * Config and layer digests (not manifests) reachable from a layout manifest or index.
-   * @param {string} digest @param {string} mediaType @returns {string[]}
-   */
-  function blobsOf(digest, mediaType) {
-    const m = JSON.parse(/** @type {Buffer} */ (layout.blobs.get(digest)).toString('utf8'))
-    if (INDEX_TYPES.has(mediaType)) return m.manifests.flatMap((/** @type {any} */ c) => blobsOf(c.digest, c.mediaType))
-    return [m.config.digest, ...m.layers.map((/** @type {any} */ l) => l.digest)]
   }
 
   /**
@@ -432,36 +424,30 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
     await execP('skopeo', args, env)
   }
 
-  // Upload every blob each repository will need first, one at a time per repository, through the
-  // API. Concurrent skopeo pushes of the same blob into one repository race in distribution 2.8
-  // ("manifest blob unknown" / "digest invalid" on the manifest PUT); with the blobs already
-  // there, skopeo only HEADs them and PUTs manifests, and the pushes can run in parallel. (The
-  // Docker conversions reuse the same layer and config bytes, so nothing new is uploaded.)
-  const b0 = performance.now()
-  /** @type {Map<string, {t: Target, repo: string, digests: Set<string>}>} */
-  const perRepo = new Map()
+  // distribution 2.8 writes link files (tags, manifest revisions, layer links) in place, truncating
+  // first (filesystem driver PutContent), so a manifest PUT that re-links a manifest while another
+  // request in the same repository reads that link sees an empty file: the other PUT fails with
+  // "digest invalid" / "manifest blob unknown". Writes are therefore serialised per repository;
+  // repositories are seeded in parallel, the longest queue first.
+  /** @type {Map<string, Push[]>} */
+  const queues = new Map()
   for (const p of pushes) {
     const k = `${p.target.key}/${p.repo}`
-    if (!perRepo.has(k)) perRepo.set(k, { t: p.target, repo: p.repo, digests: new Set() })
-    const ref = /** @type {{digest: string, mediaType: string}} */ (refs.get(p.ref))
-    for (const d of blobsOf(ref.digest, ref.mediaType)) perRepo.get(k)?.digests.add(d)
+    queues.set(k, [...(queues.get(k) ?? []), p])
   }
-  await pool([...perRepo.values()], concurrency, async ({ t, repo, digests }) => {
-    for (const d of digests) await putBlob(t, repo, d)
-  })
-  log(`seed: blobs uploaded in ${Math.round(performance.now() - b0)} ms`)
-
   const s0 = performance.now()
   let skopeoRuns = 0
   /** @type {Push[]} */
   const retry = []
-  await pool(pushes, concurrency, async (p) => {
-    try {
-      skopeoRuns++
-      await skopeo(p)
-    } catch (err) {
-      log(`seed: ${p.target.key}/${p.repo}:${p.tag} failed, will retry: ${String(/** @type {Error} */ (err).message).trim().split('\n').slice(-1)[0]}`)
-      retry.push(p)
+  await pool([...queues.values()].sort((a, b) => b.length - a.length), concurrency, async (queue) => {
+    for (const p of queue) {
+      try {
+        skopeoRuns++
+        await skopeo(p)
+      } catch (err) {
+        log(`seed: ${p.target.key}/${p.repo}:${p.tag} failed, will retry: ${String(/** @type {Error} */ (err).message).trim().split('\n').slice(-1)[0]}`)
+        retry.push(p)
+      }
     }
   })
   // Whatever failed in parallel gets one more, sequential, chance before we judge it.
@@ -515,20 +501,25 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
 
   // Aliases: GET the manifest as stored, PUT the same bytes under the other tags.
   const a0 = performance.now()
-  await pool(aliases, concurrency, async ([t, repo, from, tos]) => {
-    const auth = await authFor(t, repo)
-    const src = await request(`${t.url}/v2/${repo}/manifests/${from}`, { ca, headers: { ...auth, Accept: ACCEPT_ALL } })
-    if (src.status !== 200) throw new Error(`lab seed: alias source ${t.key}/${repo}:${from}: ${src.status}`)
-    const type = String(src.headers['content-type'])
-    await pool(tos, 8, async (to) => {
-      const r = await request(`${t.url}/v2/${repo}/manifests/${to}`, {
-        ca,
-        method: 'PUT',
-        headers: { ...auth, 'Content-Type': type },
-        body: src.body
-      })
-      if (r.status !== 201) throw new Error(`lab seed: PUT ${t.key}/${repo}:${to}: ${r.status} ${r.body}`)
-    })
+  /** @type {Map<string, typeof aliases>} */
+  const aliasQueues = new Map()
+  for (const a of aliases) aliasQueues.set(`${a[0].key}/${a[1]}`, [...(aliasQueues.get(`${a[0].key}/${a[1]}`) ?? []), a])
+  await pool([...aliasQueues.values()], concurrency, async (queue) => {
+    for (const [t, repo, from, tos] of queue) {
+      const auth = await authFor(t, repo)
+      const src = await request(`${t.url}/v2/${repo}/manifests/${from}`, { ca, headers: { ...auth, Accept: ACCEPT_ALL } })
+      if (src.status !== 200) throw new Error(`lab seed: alias source ${t.key}/${repo}:${from}: ${src.status}`)
+      const type = String(src.headers['content-type'])
+      for (const to of tos) {
+        const r = await request(`${t.url}/v2/${repo}/manifests/${to}`, {
+          ca,
+          method: 'PUT',
+          headers: { ...auth, 'Content-Type': type },
+          body: src.body
+        })
+        if (r.status !== 201) throw new Error(`lab seed: PUT ${t.key}/${repo}:${to}: ${r.status} ${r.body}`)
+      }
+    }
   })
   log(`seed: alias tags in ${Math.round(performance.now() - a0)} ms`)
 
@@ -543,6 +534,7 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
 
   /** @type {Record<string, import('./lab.js').SeededImage>} */
   const images = {}
+  /** @type {{ t: Target, repo: string, tag: string, want: string, got: string }[]} */
   const mismatched = []
   await pool(expected, 8, async ([t, repo, tag, want]) => {
     const auth = await authFor(t, repo, 'pull')
@@ -577,8 +569,16 @@ export async function seedLab(lab, { log = () => {}, concurrency = Number(proces
     images[`${m.t.key}/${m.repo}:${m.tag}`] = { digest: ref.digest, mediaType: ref.mediaType, size: ref.size }
   }
 
-  // Stable key order in lab.json: registry, repo, tag as pushed.
-  const order = expected.map(([t, repo, tag]) => `${t.key}/${repo}:${tag}`)
+  // Stable key order in lab.json: registry (open, basic, token, tls), repository, tag (numeric-aware).
+  const regOrder = ['open', 'basic', 'token', 'tls']
+  const sortKey = (/** @type {[Target, string, string, unknown]} */ e) => [regOrder.indexOf(e[0].key), e[1], e[2]]
+  const order = [...expected]
+    .sort((a, b) => {
+      const [ra, pa, ta] = sortKey(a)
+      const [rb, pb, tb] = sortKey(b)
+      return Number(ra) - Number(rb) || String(pa).localeCompare(String(pb)) || String(ta).localeCompare(String(tb), 'en', { numeric: true })
+    })
+    .map(([t, repo, tag]) => `${t.key}/${repo}:${tag}`)
   const sorted = Object.fromEntries(order.filter((k) => images[k]).map((k) => [k, images[k]]))
   return { images: sorted, notes }
 }
@@ -607,3 +607,4 @@ async function pool(items, n, fn) {
   })
   await Promise.all(workers)
 }
+

@@ -48,7 +48,8 @@ const LEEWAY = cfg.leewaySeconds ?? 0
 /** Refresh tokens handed out for `offline_token=true` / `access_type=offline`; fixed so tests can use them. */
 const refreshTokens = Object.fromEntries(Object.keys(cfg.users).map((u) => [`${u}-refresh-token`, u]))
 
-const stats = { tokenRequests: 0, /** @type {object[]} */ requests: [] }
+/** @type {{ tokenRequests: number, requests: object[] }} */
+const stats = { tokenRequests: 0, requests: [] }
 
 /** @param {string} s */
 const b64url = (s) => Buffer.from(s).toString('base64url')
@@ -111,9 +112,12 @@ function grant(user, scopes) {
  */
 function sign(user, access, ttl) {
   const now = Math.floor(Date.now() / 1000)
-  // distribution 2.8 accepts a token until exp + leeway (60 s); to make a short-lived token really
-  // stop working after ~ttl seconds, exp is moved back by that leeway (measured by lab.js at start).
-  const exp = now + ttl - (ttl < LEEWAY + 5 ? LEEWAY : 0)
+  // distribution 2.8 accepts a token until exp + 60 s (its clock-skew leeway). To make a
+  // short-lived token really stop working, exp is moved back by that leeway, plus one second so
+  // that a token issued at x.99 s is not already dead: the registry then accepts it for between
+  // ttl and ttl + 1 seconds (1-2 s for shorty), while the client is told expires_in = ttl.
+  const short = ttl < LEEWAY + 5
+  const exp = short ? now + ttl + 1 - LEEWAY : now + ttl
   const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] }
   const claims = {
     iss: cfg.issuer,
