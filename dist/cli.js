@@ -53476,15 +53476,18 @@ class RegistryClient {
         if (first.refusal)
             return { response: refusalResponse(first.refusal), credential, credentialProblem: lookup.problem, refusal: first.refusal };
         const request = build(endpoint.base);
-        let response = await this.transport.request({ ...request, authorization: first.authorization });
-        if (response.status === 401 && response.challenges.length > 0) {
-            // a scope the ping did not announce, or a token the registry calls expired: authorize anew, once
+        let authorization = first.authorization;
+        let response = await this.transport.request({ ...request, authorization });
+        // Answer a challenge the ping did not announce, then once more if the registry calls the token
+        // it was just given expired or invalid (clock skew, a token server ahead of the registry).
+        for (let round = 0; round < 2 && response.status === 401 && response.challenges.length > 0; round++) {
             const again = await this.authenticator.authorize(endpoint, response.challenges, scope, credential, { fresh: tokenRejected(response) });
             if (again.refusal)
                 return { response, credential, credentialProblem: lookup.problem, refusal: again.refusal };
-            if (again.authorization && again.authorization !== first.authorization) {
-                response = await this.transport.request({ ...request, authorization: again.authorization });
-            }
+            if (!again.authorization || again.authorization === authorization)
+                break;
+            authorization = again.authorization;
+            response = await this.transport.request({ ...request, authorization });
         }
         return { response, credential, credentialProblem: lookup.problem };
     }
