@@ -85888,6 +85888,8 @@ function formatSummary(report, options) {
     const imageRows = report.images.map((i) => row([
         code(i.image),
         i.reference === null ? '—' : code(i.reference),
+        i.digest ? code(i.digest) : '—',
+        i.mediaType ? code(shortMediaType(i.mediaType)) : '—',
         String(i.locations.length),
         i.locations
             .slice(0, 5)
@@ -85916,8 +85918,20 @@ function formatSummary(report, options) {
     if (findingRows.length > 0)
         addTable('Findings', ['Severity', 'Rule', 'Image', 'Location', 'Message'], findingRows, 'finding');
     if (imageRows.length > 0)
-        addTable('Images', ['Image', 'Reference', 'Uses', 'Where'], imageRows, 'image');
+        addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Uses', 'Where'], imageRows, 'image');
     return `${parts.join('\n')}\n`;
+}
+/** `application/vnd.oci.image.index.v1+json` → `OCI index`: the table stays readable. */
+function shortMediaType(mediaType) {
+    const known = {
+        'application/vnd.oci.image.index.v1+json': 'OCI index',
+        'application/vnd.oci.image.manifest.v1+json': 'OCI manifest',
+        'application/vnd.docker.distribution.manifest.list.v2+json': 'Docker manifest list',
+        'application/vnd.docker.distribution.manifest.v2+json': 'Docker v2 schema 2',
+        'application/vnd.docker.distribution.manifest.v1+prettyjws': 'Docker v2 schema 1 (signed)',
+        'application/vnd.docker.distribution.manifest.v1+json': 'Docker v2 schema 1'
+    };
+    return known[mediaType] ?? mediaType;
 }
 function row(cells) {
     return `| ${cells.join(' | ')} |`;

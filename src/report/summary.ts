@@ -31,6 +31,8 @@ export function formatSummary(report: JsonReport, options: { failed: boolean; li
     row([
       code(i.image),
       i.reference === null ? '—' : code(i.reference),
+      i.digest ? code(i.digest) : '—',
+      i.mediaType ? code(shortMediaType(i.mediaType)) : '—',
       String(i.locations.length),
       i.locations
         .slice(0, 5)
@@ -56,8 +58,21 @@ export function formatSummary(report: JsonReport, options: { failed: boolean; li
     parts.push('')
   }
   if (findingRows.length > 0) addTable('Findings', ['Severity', 'Rule', 'Image', 'Location', 'Message'], findingRows, 'finding')
-  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Uses', 'Where'], imageRows, 'image')
+  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Uses', 'Where'], imageRows, 'image')
   return `${parts.join('\n')}\n`
+}
+
+/** `application/vnd.oci.image.index.v1+json` → `OCI index`: the table stays readable. */
+function shortMediaType(mediaType: string): string {
+  const known: Record<string, string> = {
+    'application/vnd.oci.image.index.v1+json': 'OCI index',
+    'application/vnd.oci.image.manifest.v1+json': 'OCI manifest',
+    'application/vnd.docker.distribution.manifest.list.v2+json': 'Docker manifest list',
+    'application/vnd.docker.distribution.manifest.v2+json': 'Docker v2 schema 2',
+    'application/vnd.docker.distribution.manifest.v1+prettyjws': 'Docker v2 schema 1 (signed)',
+    'application/vnd.docker.distribution.manifest.v1+json': 'Docker v2 schema 1'
+  }
+  return known[mediaType] ?? mediaType
 }
 
 function row(cells: string[]): string {
