@@ -23,7 +23,7 @@ export function credentialsFromHelper(helper: string, host: string): Promise<Cre
     }
     let child: ReturnType<typeof spawn>
     try {
-      child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS })
+      child = spawn(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS, env: process.env })
     } catch (error) {
       done({ problem: `${program} could not be started: ${(error as Error).message}` })
       return
