@@ -53662,7 +53662,7 @@ function credentialsFromHelper(helper, host) {
         };
         let child;
         try {
-            child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS });
+            child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS, env: process.env });
         }
         catch (error) {
             done({ problem: `${program} could not be started: ${error.message}` });
@@ -53802,17 +53802,19 @@ class Endpoints {
         const apiHost = API_HOSTS[host] ?? host;
         if (this.insecureHosts.includes(host))
             return this.ping(host, new URL(`http://${apiHost}`));
-        const secure = await this.ping(host, new URL(`https://${apiHost}`));
-        if ('base' in secure || !isLoopback(host))
+        const loopback = isLoopback(host);
+        // on loopback, HTTPS failing is the usual sign of a plain-HTTP registry: do not wait on retries
+        const secure = await this.ping(host, new URL(`https://${apiHost}`), loopback ? 0 : undefined);
+        if ('base' in secure || !loopback)
             return secure;
         const plain = await this.ping(host, new URL(`http://${apiHost}`));
         if ('base' in plain)
             return plain;
         return secure;
     }
-    async ping(host, base) {
+    async ping(host, base, retries) {
         try {
-            const response = await this.transport.request({ method: 'GET', url: new URL('/v2/', base), maxBodyBytes: 64 * 1024 });
+            const response = await this.transport.request({ method: 'GET', url: new URL('/v2/', base), maxBodyBytes: 64 * 1024, retries });
             // over plain HTTP, only a registry's own answer proves this is the right scheme
             if (base.protocol === 'http:' && response.status !== 200 && response.status !== 401) {
                 return { host, error: new TransportError('connect', `${host} does not answer as a registry over plain HTTP (HTTP ${response.status})`) };
@@ -53867,16 +53869,20 @@ class Transport {
             headersTimeout: this.options.timeoutMs,
             bodyTimeout: this.options.timeoutMs,
             connect: tlsOptions,
-            requestTls: tlsOptions
+            requestTls: tlsOptions,
+            // plain-HTTP registries go through the proxy as ordinary forwarded requests, as curl and
+            // Docker send them (many proxies allow CONNECT to port 443 only); HTTPS is tunnelled
+            proxyTunnel: false
         });
     }
     /** Sends a request, retrying what is worth retrying; throws TransportError when no HTTP answer came. */
     async request(request) {
+        const retries = request.retries ?? this.options.retries;
         let attempt = 0;
         for (;;) {
             try {
                 const response = await this.followRedirects(request);
-                if (!RETRY_STATUSES.has(response.status) || attempt >= this.options.retries)
+                if (!RETRY_STATUSES.has(response.status) || attempt >= retries)
                     return response;
                 const wait = retryDelay(response, attempt);
                 if (wait > this.options.maxRetryAfterMs)
@@ -53887,7 +53893,7 @@ class Transport {
             catch (error) {
                 const failure = classifyNetworkError(error, request.url.host);
                 const transient = failure.failure === 'reset' || failure.failure === 'timeout';
-                if (!transient || attempt >= this.options.retries || this.options.signal?.aborted)
+                if (!transient || attempt >= retries || this.options.signal?.aborted)
                     throw failure;
                 const wait = backoff(attempt);
                 this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: ${failure.message}, retrying in ${wait} ms`);

@@ -52,16 +52,18 @@ export class Endpoints {
   private async discover(host: string): Promise<Endpoint | UnreachableEndpoint> {
     const apiHost = API_HOSTS[host] ?? host
     if (this.insecureHosts.includes(host)) return this.ping(host, new URL(`http://${apiHost}`))
-    const secure = await this.ping(host, new URL(`https://${apiHost}`))
-    if ('base' in secure || !isLoopback(host)) return secure
+    const loopback = isLoopback(host)
+    // on loopback, HTTPS failing is the usual sign of a plain-HTTP registry: do not wait on retries
+    const secure = await this.ping(host, new URL(`https://${apiHost}`), loopback ? 0 : undefined)
+    if ('base' in secure || !loopback) return secure
     const plain = await this.ping(host, new URL(`http://${apiHost}`))
     if ('base' in plain) return plain
     return secure
   }
 
-  private async ping(host: string, base: URL): Promise<Endpoint | UnreachableEndpoint> {
+  private async ping(host: string, base: URL, retries?: number): Promise<Endpoint | UnreachableEndpoint> {
     try {
-      const response = await this.transport.request({ method: 'GET', url: new URL('/v2/', base), maxBodyBytes: 64 * 1024 })
+      const response = await this.transport.request({ method: 'GET', url: new URL('/v2/', base), maxBodyBytes: 64 * 1024, retries })
       // over plain HTTP, only a registry's own answer proves this is the right scheme
       if (base.protocol === 'http:' && response.status !== 200 && response.status !== 401) {
         return { host, error: new TransportError('connect', `${host} does not answer as a registry over plain HTTP (HTTP ${response.status})`) }

@@ -14,6 +14,8 @@ export interface HttpRequest {
   readonly maxBodyBytes: number
   /** for Range reads of blobs */
   readonly expectPartial?: boolean
+  /** overrides the transport's retry count (a scheme probe should not wait on retries) */
+  readonly retries?: number
 }
 
 export interface HttpResponse {
@@ -71,17 +73,21 @@ export class Transport {
       headersTimeout: this.options.timeoutMs,
       bodyTimeout: this.options.timeoutMs,
       connect: tlsOptions,
-      requestTls: tlsOptions
+      requestTls: tlsOptions,
+      // plain-HTTP registries go through the proxy as ordinary forwarded requests, as curl and
+      // Docker send them (many proxies allow CONNECT to port 443 only); HTTPS is tunnelled
+      proxyTunnel: false
     })
   }
 
   /** Sends a request, retrying what is worth retrying; throws TransportError when no HTTP answer came. */
   async request(request: HttpRequest): Promise<HttpResponse> {
+    const retries = request.retries ?? this.options.retries
     let attempt = 0
     for (;;) {
       try {
         const response = await this.followRedirects(request)
-        if (!RETRY_STATUSES.has(response.status) || attempt >= this.options.retries) return response
+        if (!RETRY_STATUSES.has(response.status) || attempt >= retries) return response
         const wait = retryDelay(response, attempt)
         if (wait > this.options.maxRetryAfterMs) return response
         this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: HTTP ${response.status}, retrying in ${wait} ms`)
@@ -89,7 +95,7 @@ export class Transport {
       } catch (error) {
         const failure = classifyNetworkError(error, request.url.host)
         const transient = failure.failure === 'reset' || failure.failure === 'timeout'
-        if (!transient || attempt >= this.options.retries || this.options.signal?.aborted) throw failure
+        if (!transient || attempt >= retries || this.options.signal?.aborted) throw failure
         const wait = backoff(attempt)
         this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: ${failure.message}, retrying in ${wait} ms`)
         await this.sleep(wait)

@@ -31,6 +31,11 @@ beforeAll(async () => {
         'ratelimit-remaining': '0;w=21600'
       })
     }
+    // a tag list in two pages, linked as the spec says (distribution 2.8 here never paginates)
+    if (p === '/v2/paged/app/tags/list') {
+      if (url.searchParams.get('last') === 'b') return json(res, 200, { name: 'paged/app', tags: ['release-2024'] })
+      return json(res, 200, { name: 'paged/app', tags: ['a', 'b'] }, { link: '</v2/paged/app/tags/list?n=2&last=b>; rel="next"' })
+    }
     // registry.access.redhat.com and Artifactory omit Docker-Content-Digest
     if (p === '/v2/nodigest/app/manifests/1.0') {
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': Buffer.byteLength(MANIFEST) })
@@ -65,9 +70,9 @@ beforeAll(async () => {
 })
 afterAll(() => server.stop())
 
-async function check(images: string[]) {
+async function check(images: string[], args: string[] = []) {
   const ws = podWorkspace(images)
-  const run = await runNode('dist/cli.js', ['--format', 'json', '.'], { cwd: ws.dir, env: cleanEnv({ HOME: mkdtempSync(path.join(tmpdir(), 'h-')) }) })
+  const run = await runNode('dist/cli.js', ['--format', 'json', ...args, '.'], { cwd: ws.dir, env: cleanEnv({ HOME: mkdtempSync(path.join(tmpdir(), 'h-')) }) })
   return JSON.parse(run.stdout) as { findings: Array<{ rule: string; line: number; message: string }>; images: Array<{ image: string; digest?: string }> }
 }
 
@@ -81,11 +86,29 @@ describe('registries behaving as only some real ones do', () => {
     expect(server.seen.filter((s) => s.path === '/v2/limited/app/manifests/1.0')).toHaveLength(4)
   })
 
-  test('no Docker-Content-Digest on HEAD: GET the manifest and hash it', async () => {
-    const report = await check([`${server.host}/nodigest/app:1.0`])
+  test('no Docker-Content-Digest on HEAD: GET the manifest and hash it; an image used three times is asked for once', async () => {
+    const image = `${server.host}/nodigest/app:1.0`
+    const report = await check([image, image, image])
     expect(report.findings).toEqual([])
     expect(report.images[0]!.digest).toBe(MANIFEST_DIGEST)
     expect(server.seen.filter((s) => s.path === '/v2/nodigest/app/manifests/1.0').map((s) => s.method)).toEqual(['HEAD', 'GET'])
+  })
+
+  test('the tag list is followed through its Link pages for suggestions', async () => {
+    const report = await check([`${server.host}/paged/app:release-2042`])
+    expect(report.findings.map((f) => f.rule)).toEqual(['tag-not-found'])
+    expect(report.findings[0]!.message).toContain('(the repository has 3 tags)')
+    expect(report.findings[0]!.message).toContain('Did you mean "release-2024"?')
+  })
+
+  test('a loopback registry is tried over HTTPS first; an insecure-registries host is spoken to in plain HTTP at once', async () => {
+    const before = server.clientErrors
+    await check([`${server.host}/nodigest/app:1.0`])
+    expect(server.clientErrors).toBeGreaterThan(before)
+    const after = server.clientErrors
+    const report = await check([`${server.host}/nodigest/app:1.0`], ['--insecure-registries', server.host])
+    expect(report.findings).toEqual([])
+    expect(server.clientErrors).toBe(after)
   })
 
   test('a manifest whose body does not match its digest is refused as registry-error', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Lab } from '../lab/lab.js'
 import { dockerConfig, labOrSkip, podWorkspace } from '../helpers/lab.js'
+import { ForwardProxy } from '../helpers/proxy.js'
 import { cleanEnv, runAction, runNode } from '../helpers/run-dist.js'
 
 const lab = labOrSkip()
@@ -181,10 +182,43 @@ describeLab('registry checks against real registries (CNCF distribution on loopb
     expect(report.findings.map((f) => [f.rule, f.severity])).toEqual([['registry-unreachable', 'error']])
   })
 
+  test('HTTP_PROXY / HTTPS_PROXY carry every request; NO_PROXY bypasses them', async () => {
+    const proxy = await new ForwardProxy().start()
+    try {
+      const ws4 = podWorkspace([`${open}/lab/hello:v1.2`, `${l.tls.host}/lab/hello:oci`])
+      const proxied = await check(ws4.dir, [], { ...ca, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '' })
+      expect(proxied.findings).toEqual([])
+      expect(proxy.seen).toContain(`HEAD http://${open}/v2/lab/hello/manifests/v1.2`)
+      expect(proxy.seen).toContain(`CONNECT ${l.tls.host}`)
+      const count = proxy.seen.length
+      const direct = await check(ws4.dir, [], { ...ca, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' })
+      expect(direct.findings).toEqual([])
+      expect(proxy.seen.length).toBe(count)
+    } finally {
+      await proxy.stop()
+    }
+  })
+
   test('mutable-tag offers the digest the tag points to now', async () => {
     const { report } = await check(podWorkspace([`${open}/lab/app:latest`]).dir)
     expect(report.findings.map((f) => f.rule)).toEqual(['mutable-tag'])
     expect(report.findings[0]!.message).toContain(`Pin it: ${open}/lab/app@${l.images['open/lab/app:latest']!.digest} is what it points to now.`)
+  })
+
+  test('the action reports every registry finding as an annotation on its line', async () => {
+    const config = dockerConfig({ [l.token.host]: { username: 'bob', password: 'bobpass' } })
+    const run = await runAction(ws.dir, { 'docker-config': config }, ca)
+    expect(run.code).toBe(1)
+    const annotations = run.stdout.split('\n').filter((line) => /^::(error|warning) title=/.test(line)).map((line) => /title=([\w-]+),file=pod.yaml,line=(\d+),endLine=\d+,col=14,/.exec(line)!.slice(1))
+    expect(annotations).toEqual([
+      ['tag-not-found', String(ws.lineOf(1))],
+      ['tag-not-found', String(ws.lineOf(2))],
+      ['repository-not-found', String(ws.lineOf(3))],
+      ['digest-not-found', String(ws.lineOf(4))],
+      ['credentials-missing', String(ws.lineOf(5))],
+      ['credentials-rejected', String(ws.lineOf(6))],
+      ['registry-unreachable', String(ws.lineOf(9))]
+    ])
   })
 
   test('the action: annotations on the lines, the images output, and no secret anywhere', async () => {

@@ -17,6 +17,8 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, seen: SeenRequ
  */
 export class FakeServer {
   readonly seen: SeenRequest[] = []
+  /** connections that did not speak HTTP (e.g. a TLS handshake sent to this plain-HTTP port) */
+  clientErrors = 0
   private server: Server | undefined
   host = ''
 
@@ -31,6 +33,11 @@ export class FakeServer {
         res.statusCode = 599
         res.end(String(error))
       }
+    })
+    this.server.on('clientError', (_error, socket) => {
+      this.clientErrors++
+      // what Node's default handler (and most plain-HTTP servers) answer to a TLS handshake
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
     })
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     this.host = `127.0.0.1:${(this.server!.address() as AddressInfo).port}`
