@@ -130,6 +130,19 @@ describeLab('registry checks against real registries (CNCF distribution on loopb
     expect(stdout).not.toContain('bobpass')
   })
 
+  test('identitytoken (OAuth2 refresh token, POSTed to the token server) and registrytoken (sent as is) both work', async () => {
+    const repo = podWorkspace([`${l.token.host}/private/hello:1.0`])
+    const refresh = dockerConfig({}, { auths: { [l.token.host]: { identitytoken: 'alice-refresh-token' } } })
+    expect((await check(repo.dir, ['--docker-config', refresh])).findings).toEqual([])
+    const minted = (await fetch(`${l.token.issuer.url}/token?service=${l.token.service}&scope=repository:private/hello:pull`, {
+      headers: { authorization: `Basic ${Buffer.from('alice:alicepass').toString('base64')}` }
+    }).then((r) => r.json())) as { token: string }
+    const direct = dockerConfig({}, { auths: { [l.token.host]: { registrytoken: minted.token } } })
+    const run = await check(repo.dir, ['--docker-config', direct])
+    expect(run.findings).toEqual([])
+    expect(run.stdout).not.toContain(minted.token)
+  })
+
   test('a wrong password at the token server is credentials-rejected with what the token server said', async () => {
     const config = dockerConfig({ [l.token.host]: { username: 'alice', password: 'not-alices' } })
     const { findings } = await check(podWorkspace([`${l.token.host}/public/hello:1.0`]).dir, ['--docker-config', config])
