@@ -41,6 +41,11 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': Buffer.byteLength(MANIFEST) })
       return res.end(req.method === 'HEAD' ? undefined : MANIFEST)
     }
+    // containerd refuses manifests over 4 MiB; so must the gate
+    if (p === '/v2/huge/app/manifests/1.0') {
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': String(5 * 1024 * 1024), 'docker-content-digest': MANIFEST_DIGEST })
+      return res.end()
+    }
     // a body that does not hash to the digest the registry claims must be refused
     if (p === '/v2/liar/app/manifests/1.0') {
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': req.method === 'HEAD' ? '' : `sha256:${'b'.repeat(64)}` })
@@ -115,6 +120,12 @@ describe('registries behaving as only some real ones do', () => {
     const report = await check([`${server.host}/liar/app:1.0`])
     expect(report.findings.map((f) => f.rule)).toEqual(['registry-error'])
     expect(report.findings[0]!.message).toContain(`the manifest body hashes to ${MANIFEST_DIGEST} but the registry says sha256:${'b'.repeat(64)}`)
+  })
+
+  test('a manifest over 4 MiB is refused as registry-error', async () => {
+    const report = await check([`${server.host}/huge/app:1.0`])
+    expect(report.findings.map((f) => f.rule)).toEqual(['registry-error'])
+    expect(report.findings[0]!.message).toContain('the manifest is 5242880 bytes, over the 4194304-byte limit container runtimes accept')
   })
 
   test("Docker Hub's 401 for an unknown repository: credentials-missing that says private or missing", async () => {
