@@ -50278,7 +50278,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6647);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5029);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
@@ -50293,7 +50293,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6647:
+/***/ 5029:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50399,6 +50399,26 @@ const RULES = {
         severity: 'warning',
         summary: 'The registry could not be reached (DNS, connection, TLS, timeout): the image could not be checked.'
     },
+    'media-type-incompatible': {
+        id: 'media-type-incompatible',
+        severity: 'error',
+        summary: "A manifest or layer media type the nodes' runtime cannot pull (OCI on old Docker, schema1, zstd, mislabelled layers)."
+    },
+    'platform-missing': {
+        id: 'platform-missing',
+        severity: 'error',
+        summary: "No manifest for the nodes' platform: no match for platform in manifest, or exec format error."
+    },
+    'not-an-image': {
+        id: 'not-an-image',
+        severity: 'error',
+        summary: 'An OCI artifact (Helm chart, signature, SBOM, wasm) referenced as a container image.'
+    },
+    'digest-mismatch': {
+        id: 'digest-mismatch',
+        severity: 'warning',
+        summary: 'name:tag@digest where the tag now points to another digest: the kubelet pulls the digest and ignores the tag.'
+    },
     'registry-error': {
         id: 'registry-error',
         severity: 'warning',
@@ -50410,7 +50430,150 @@ function isRuleId(id) {
     return Object.prototype.hasOwnProperty.call(RULES, id);
 }
 
+;// CONCATENATED MODULE: ./lib/compat/platforms.js
+/** Thrown for a `platforms` value that is not `os/arch[/variant]`. */
+class PlatformParseError extends Error {
+}
+/** `linux/arm64/v8` → `linux/arm64` (the variant containerd drops), for messages and keys. */
+function formatPlatform(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/**
+ * containerd's normalization (platforms/database.go): `x86_64` → `amd64`, `aarch64` → `arm64`,
+ * arm64 `v8` → no variant, `arm` alone → `arm/v7`, `armhf` → `arm/v7`, `armel` → `arm/v6`,
+ * `i386` → `386`, lowercase.
+ */
+function normalizePlatform(p) {
+    const os = (p.os ?? '').toLowerCase() === 'macos' ? 'darwin' : (p.os ?? '').toLowerCase();
+    let arch = (p.architecture ?? '').toLowerCase();
+    let variant = (p.variant ?? '').toLowerCase();
+    switch (arch) {
+        case 'i386':
+            arch = '386';
+            variant = '';
+            break;
+        case 'x86_64':
+        case 'x86-64':
+        case 'amd64':
+            arch = 'amd64';
+            if (variant === 'v1')
+                variant = '';
+            break;
+        case 'aarch64':
+        case 'arm64':
+            arch = 'arm64';
+            if (variant === '8' || variant === 'v8' || variant === 'v8.0')
+                variant = '';
+            else if (variant === '9' || variant === '9.0' || variant === 'v9.0')
+                variant = 'v9';
+            break;
+        case 'armhf':
+            arch = 'arm';
+            variant = 'v7';
+            break;
+        case 'armel':
+            arch = 'arm';
+            variant = 'v6';
+            break;
+        case 'arm':
+            if (variant === '' || variant === '7')
+                variant = 'v7';
+            else if (/^[5-8]$/.test(variant))
+                variant = `v${variant}`;
+            break;
+    }
+    return variant ? { os, architecture: arch, variant } : { os, architecture: arch };
+}
+/** Reads one `platforms` entry: `linux/amd64`, `linux/arm64/v8`, `linux/arm/v7`. */
+function parsePlatform(text) {
+    const parts = text.trim().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
+        throw new PlatformParseError(`"${text}" is not a platform: write os/architecture[/variant], e.g. linux/amd64 or linux/arm64`);
+    }
+    return normalizePlatform({ os: parts[0], architecture: parts[1], variant: parts[2] });
+}
+/**
+ * What a node of `wanted` platform can run, best first (containerd's `Only` matcher): itself,
+ * then lower variants of its architecture, and 386 on amd64. A 32-bit arm image is not offered to
+ * arm64 nodes: many arm64 servers cannot run aarch32 code, so it would start and die.
+ */
+function compatiblePlatforms(wanted) {
+    const list = [wanted];
+    const { os, architecture: arch, variant } = wanted;
+    if (arch === 'amd64') {
+        const level = variant ? Number(variant.slice(1)) : 1;
+        for (let v = level - 1; v >= 1; v--)
+            list.push(v === 1 ? { os, architecture: 'amd64' } : { os, architecture: 'amd64', variant: `v${v}` });
+        list.push({ os, architecture: '386' });
+    }
+    else if (arch === 'arm' && variant) {
+        for (let v = Number(variant.slice(1)) - 1; v >= 5; v--)
+            list.push({ os, architecture: 'arm', variant: `v${v}` });
+    }
+    else if (arch === 'arm64' && variant && /^v8\.\d+$/.test(variant)) {
+        for (let minor = Number(variant.split('.')[1]) - 1; minor >= 1; minor--)
+            list.push({ os, architecture: 'arm64', variant: `v8.${minor}` });
+        list.push({ os, architecture: 'arm64' });
+    }
+    return list;
+}
+/** The best entry for `wanted` among `available` (an entry without platform matches anything), or undefined. */
+function choosePlatform(wanted, available) {
+    const order = compatiblePlatforms(wanted).map(formatPlatform);
+    let best;
+    for (const entry of available) {
+        const rank = entry.platform ? order.indexOf(formatPlatform(entry.platform)) : order.length;
+        if (rank !== -1 && (!best || rank < best.rank))
+            best = { entry, rank };
+    }
+    return best?.entry;
+}
+
+;// CONCATENATED MODULE: ./lib/compat/runtimes.js
+/** A runtime the table does not know, described by the media types it accepts (`accept-media-types`). */
+function customRuntime(mediaTypes) {
+    return { label: 'accept-media-types', family: 'custom', version: [0, 0, 0], accepted: new Set(mediaTypes) };
+}
+/** Thrown for a `runtime` value that names no known runtime. */
+class RuntimeParseError extends Error {
+}
+/**
+ * The default when no `runtime` is given: containerd 2.1, what EKS (1.30+ on AL2023) and GKE (1.33+)
+ * nodes run in 2026, and stricter than 1.7 only about schema1, which every runtime is dropping.
+ * See docs/runtimes.md.
+ */
+const DEFAULT_RUNTIME = 'containerd://2.1';
+const FAMILIES = { containerd: 'containerd', docker: 'docker', 'cri-o': 'cri-o', crio: 'cri-o' };
+/**
+ * Reads `containerd://1.7.27`, `docker://20.10.25`, `cri-o://1.30.4` (k3s-style suffixes such as
+ * `-k3s1` are ignored) or the short forms `containerd-1.7`, `docker-20.10`, `cri-o-1.30`.
+ */
+function parseRuntime(text) {
+    const label = text.trim();
+    const m = /^(containerd|docker|cri-o|crio)(?::\/\/|-)v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[-+~][0-9A-Za-z.+~-]*)?$/i.exec(label);
+    if (!m) {
+        throw new RuntimeParseError(`"${text}" is not a container runtime: write it as kubectl get nodes -o wide prints it (containerd://1.7.27, docker://20.10.25, cri-o://1.30.4) or as containerd-1.7`);
+    }
+    return {
+        label,
+        family: FAMILIES[m[1].toLowerCase()],
+        version: [Number(m[2]), Number(m[3] ?? 0), Number(m[4] ?? 0)]
+    };
+}
+/** True when `runtime` is at least `major.minor.patch`. */
+function atLeast(runtime, major, minor = 0, patch = 0) {
+    const [a, b, c] = runtime.version;
+    return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+}
+
+;// CONCATENATED MODULE: ./lib/compat/profile.js
+/** The platform checked when none is named: what most node pools run. */
+const DEFAULT_PLATFORM = 'linux/amd64';
+
 ;// CONCATENATED MODULE: ./lib/engine/options.js
+
+
+
 
 
 /** A mistake in how pullgate was called (bad input value, missing path): exit code 2, one line. */
@@ -50480,6 +50643,30 @@ function applyRuleSettings(findings, settings) {
         result.push(setting ? { ...f, severity: setting } : f);
     }
     return result;
+}
+/**
+ * Reads the `runtime`, `platforms` and `accept-media-types` inputs into the nodes to check for.
+ * Several runtimes or platforms mean a mixed node pool: an image must work on every one.
+ */
+function parseCompat(runtimes, platforms, acceptMediaTypes) {
+    const custom = acceptMediaTypes.length > 0 ? [customRuntime(acceptMediaTypes)] : [];
+    const written = runtimes.length > 0 ? runtimes : custom.length > 0 ? [] : [DEFAULT_RUNTIME];
+    try {
+        return {
+            runtimes: [...written.map(parseRuntime), ...custom],
+            platforms: (platforms.length > 0 ? platforms : [DEFAULT_PLATFORM]).map(parsePlatform)
+        };
+    }
+    catch (error) {
+        if (error instanceof RuntimeParseError || error instanceof PlatformParseError)
+            throw new UsageError(error.message);
+        throw error;
+    }
+}
+/** Splits a list given one per line or comma-separated (runtimes, platforms, media types have no commas). */
+function parseCommaList(values) {
+    const all = typeof values === 'string' ? [values] : (values ?? []);
+    return all.flatMap((v) => v.split(/[\n,]/)).map((v) => v.trim()).filter((v) => v !== '' && !v.startsWith('#'));
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -53443,6 +53630,17 @@ class RegistryClient {
             maxBodyBytes: MAX_MANIFEST_BYTES
         }));
     }
+    /** GET a blob (a config), at most `maxBytes`; or only its first `prefixBytes` with a Range request. */
+    async fetchBlob(endpoint, repository, digest, options) {
+        const prefix = options.prefixBytes;
+        return this.send(endpoint, repository, (base) => ({
+            method: 'GET',
+            url: new URL(`/v2/${repository}/blobs/${digest}`, base),
+            headers: prefix ? { range: `bytes=0-${prefix - 1}` } : {},
+            maxBodyBytes: options.maxBytes,
+            readAtMost: prefix
+        }));
+    }
     /** Every tag of a repository, following `Link: <…>; rel="next"`, bounded; or the answer that refused it. */
     async listTags(endpoint, repository, maxTags = 10_000) {
         const tags = [];
@@ -53950,6 +54148,11 @@ class Transport {
         let size = 0;
         for await (const chunk of response.body) {
             size += chunk.length;
+            if (request.readAtMost !== undefined && size >= request.readAtMost) {
+                chunks.push(chunk);
+                response.body.destroy();
+                break;
+            }
             if (size > request.maxBodyBytes) {
                 response.body.destroy();
                 throw new TransportError('too-large', `${request.url.host} sent more than ${request.maxBodyBytes} bytes`);
@@ -53966,7 +54169,14 @@ class Transport {
                 challenges = values;
             flat[name] = values.join(', ');
         }
-        return { status: response.statusCode, headers: flat, challenges, body: Buffer.concat(chunks), url: request.url };
+        const body = Buffer.concat(chunks);
+        return {
+            status: response.statusCode,
+            headers: flat,
+            challenges,
+            body: request.readAtMost !== undefined ? body.subarray(0, request.readAtMost) : body,
+            url: request.url
+        };
     }
     sleep(ms) {
         if (this.options.sleep)
@@ -54020,13 +54230,26 @@ function trustedCertificates() {
     return cachedCertificates;
 }
 
+;// CONCATENATED MODULE: ./lib/inspect/facts.js
+/** An inspection that could not finish: what the registry did instead (reported as registry-error). */
+class InspectionError extends Error {
+}
+
 ;// CONCATENATED MODULE: ./lib/resolve/resolver.js
+
 
 
 
 /** How many requests run at once against one registry (keep-alive connections are shared). */
 const DEFAULT_PER_REGISTRY_CONCURRENCY = 8;
 /** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
+/** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
+function tagTargetOf(reference) {
+    if (!reference.tag || !reference.digest)
+        return undefined;
+    const base = `${reference.domain}/${reference.path}`;
+    return { key: `${base}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false };
+}
 function targetOf(reference, purpose) {
     const base = `${reference.domain}/${reference.path}`;
     if (purpose === 'repository')
@@ -54038,19 +54261,23 @@ function targetOf(reference, purpose) {
  * Resolves every unique target once, concurrently, with at most `perRegistry` requests in flight
  * per registry. Never throws: every failure becomes a Resolution.
  */
-async function resolveTargets(client, targets, perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY) {
-    const unique = new Map(targets.map((t) => [t.key, t]));
+async function resolveTargets(client, targets, perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY, inspector) {
+    const unique = new Map();
+    // the same key asked for to compare a tag and to pull it: inspect it once, for the pull
+    for (const t of targets)
+        if (!unique.has(t.key) || unique.get(t.key).inspect === false)
+            unique.set(t.key, t);
     const limiters = new Map();
     const results = new Map();
     await Promise.all([...unique.values()].map(async (target) => {
         let limiter = limiters.get(target.registry);
         if (!limiter)
             limiters.set(target.registry, (limiter = new Limiter(perRegistry)));
-        results.set(target.key, await limiter.run(() => resolveTarget(client, target)));
+        results.set(target.key, await limiter.run(() => resolveTarget(client, target, inspector)));
     }));
     return results;
 }
-async function resolveTarget(client, target) {
+async function resolveTarget(client, target, inspector) {
     try {
         const endpoint = await client.endpoint(target.registry);
         if (!('base' in endpoint))
@@ -54058,9 +54285,20 @@ async function resolveTarget(client, target) {
         if (target.purpose === 'repository')
             return await resolveRepository(client, endpoint, target);
         const manifest = await client.resolveManifest(endpoint, target.repository, target.reference);
-        if (manifest.found)
-            return { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
-        return await classifyFailure(client, endpoint, target, manifest.answer);
+        if (!manifest.found)
+            return await classifyFailure(client, endpoint, target, manifest.answer);
+        const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        if (!inspector || target.inspect === false)
+            return resolved;
+        try {
+            return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, manifest.digest) };
+        }
+        catch (error) {
+            if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
+                return { ...resolved, inspectionError: error.message };
+            }
+            throw error;
+        }
     }
     catch (error) {
         if (error instanceof TransportError) {
@@ -54146,7 +54384,235 @@ class Limiter {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/compat/media-types.js
+/** Manifest and layer media types (OCI image-spec, Docker distribution), grouped the way runtimes treat them. */
+const MEDIA = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerV2: 'application/vnd.docker.distribution.manifest.v2+json',
+    schema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    schema1: 'application/vnd.docker.distribution.manifest.v1+json',
+    ociArtifactManifest: 'application/vnd.oci.artifact.manifest.v1+json',
+    ociConfig: 'application/vnd.oci.image.config.v1+json',
+    dockerConfig: 'application/vnd.docker.container.image.v1+json'
+};
+/** The kind of a manifest from its media type (header, else the body's `mediaType`, else its schemaVersion). */
+function manifestKind(mediaType) {
+    switch (mediaType) {
+        case MEDIA.ociIndex:
+        case MEDIA.dockerList:
+            return 'index';
+        case MEDIA.ociManifest:
+        case MEDIA.dockerV2:
+            return 'image';
+        case MEDIA.schema1Signed:
+        case MEDIA.schema1:
+        case 'application/json':
+        case 'text/plain':
+        case '':
+            return 'schema1';
+        case MEDIA.ociArtifactManifest:
+            return 'artifact-manifest';
+        default:
+            return 'unknown';
+    }
+}
+/** The class of a layer media type (image-spec media-types.md; containerd images/mediatypes.go). */
+function layerClass(mediaType) {
+    if (mediaType.endsWith('+encrypted'))
+        return 'encrypted';
+    if (mediaType.includes('.nondistributable.') || mediaType.includes('.foreign.'))
+        return 'foreign';
+    switch (mediaType) {
+        case 'application/vnd.oci.image.layer.v1.tar+gzip':
+        case 'application/vnd.docker.image.rootfs.diff.tar.gzip':
+            return 'gzip';
+        case 'application/vnd.oci.image.layer.v1.tar+zstd':
+            return 'zstd';
+        case 'application/vnd.docker.image.rootfs.diff.tar.zstd':
+            return 'docker-zstd';
+        case 'application/vnd.oci.image.layer.v1.tar':
+            return 'uncompressed-oci';
+        case 'application/vnd.docker.image.rootfs.diff.tar':
+            return 'uncompressed-docker';
+        default:
+            return 'unknown';
+    }
+}
+/** True for a config media type that describes a runnable container image. */
+function isImageConfig(mediaType) {
+    return mediaType === MEDIA.ociConfig || mediaType === MEDIA.dockerConfig;
+}
+/** Readable names for messages. */
+function describeMediaType(mediaType) {
+    const names = {
+        [MEDIA.ociIndex]: 'OCI index',
+        [MEDIA.ociManifest]: 'OCI manifest',
+        [MEDIA.dockerList]: 'Docker manifest list',
+        [MEDIA.dockerV2]: 'Docker v2 schema 2 manifest',
+        [MEDIA.schema1Signed]: 'Docker v2 schema 1 (signed) manifest',
+        [MEDIA.schema1]: 'Docker v2 schema 1 manifest',
+        [MEDIA.ociArtifactManifest]: 'OCI artifact manifest (a pre-release media type)'
+    };
+    return names[mediaType] ? `${names[mediaType]} (${mediaType})` : mediaType || '(no media type)';
+}
+
+;// CONCATENATED MODULE: ./lib/inspect/inspector.js
+
+
+
+
+
+
+/** Image configs are small; a larger "config" is not one a runtime would read either. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/**
+ * Reads what a runtime would pull: the manifest behind a digest, the manifest chosen for each
+ * required platform when it is an index, the config of a single-platform image (to learn its
+ * platform), and the first 4 bytes of layers labelled uncompressed (to catch gzip or zstd under
+ * that label). Manifests and configs are read once per digest for the whole run.
+ */
+class Inspector {
+    client;
+    options;
+    manifests = new Map();
+    constructor(client, options) {
+        this.client = client;
+        this.options = options;
+    }
+    async inspect(endpoint, repository, digest) {
+        const top = await this.manifest(endpoint, repository, digest, true);
+        const chosen = new Map();
+        if (top.kind !== 'index') {
+            for (const p of this.options.platforms)
+                chosen.set(formatPlatform(p), top);
+            const own = top.kind === 'image' || top.kind === 'schema1' ? top.platform : undefined;
+            return { top, chosen, available: own ? [formatPlatform(own)] : [] };
+        }
+        const candidates = top.entries.filter((e) => !e.attestation);
+        for (const wanted of this.options.platforms) {
+            const entry = choosePlatform(wanted, candidates);
+            if (!entry) {
+                chosen.set(formatPlatform(wanted), undefined);
+                continue;
+            }
+            const child = await this.manifest(endpoint, repository, entry.digest, false);
+            if (child.kind === 'index')
+                throw new InspectionError(`the index entry ${entry.digest} is itself an index, which runtimes do not follow`);
+            chosen.set(formatPlatform(wanted), child.kind === 'image' && entry.platform ? { ...child, platform: entry.platform } : child);
+        }
+        const available = [...new Set(candidates.map((e) => (e.platform ? formatPlatform(e.platform) : 'any platform')))];
+        return { top, chosen, available };
+    }
+    manifest(endpoint, repository, digest, readConfig) {
+        // content-addressed: the same digest is the same manifest in any repository of the run
+        const key = `${digest}|${readConfig}`;
+        let found = this.manifests.get(key);
+        if (!found) {
+            found = this.readManifest(endpoint, repository, digest, readConfig);
+            this.manifests.set(key, found);
+        }
+        return found;
+    }
+    async readManifest(endpoint, repository, digest, readConfig) {
+        const answer = await this.client.fetchManifest(endpoint, repository, digest);
+        const response = answer.response;
+        if (response.status !== 200) {
+            throw new InspectionError(`GET /v2/${repository}/manifests/${digest} answered ${response.status} ${describeRegistryErrors(response)}`.trim());
+        }
+        if (response.body.length > MAX_MANIFEST_BYTES)
+            throw new InspectionError(`the manifest ${digest} is over ${MAX_MANIFEST_BYTES} bytes`);
+        let body;
+        try {
+            body = JSON.parse(response.body.toString('utf8'));
+        }
+        catch {
+            throw new InspectionError(`the manifest ${digest} is not JSON`);
+        }
+        const mediaType = contentType(response) || (typeof body.mediaType === 'string' ? body.mediaType : '');
+        const kind = manifestKind(mediaType);
+        if (kind !== 'schema1')
+            verifyDigest(response.body, digest);
+        switch (kind) {
+            case 'index':
+                return { kind, digest, mediaType, entries: indexEntries(body) };
+            case 'schema1':
+                return { kind, digest, mediaType, platform: normalizePlatform({ os: 'linux', architecture: str(body.architecture) || 'amd64' }) };
+            case 'image':
+                return this.imageManifest(endpoint, repository, digest, mediaType, body, readConfig);
+            default:
+                return { kind, digest, mediaType };
+        }
+    }
+    async imageManifest(endpoint, repository, digest, mediaType, body, readConfig) {
+        const config = (body.config ?? {});
+        const configMediaType = str(config.mediaType);
+        const artifactType = str(body.artifactType) || undefined;
+        const layers = (Array.isArray(body.layers) ? body.layers : []).map((l) => ({
+            mediaType: str(l.mediaType),
+            digest: str(l.digest),
+            size: typeof l.size === 'number' ? l.size : 0
+        }));
+        const sniffed = await Promise.all(layers.map(async (layer) => this.options.sniffUncompressed && layerClass(layer.mediaType) === 'uncompressed-oci' && layer.digest
+            ? { ...layer, magic: await this.magic(endpoint, repository, layer.digest) }
+            : layer));
+        let platform;
+        if (readConfig && isImageConfig(configMediaType) && str(config.digest))
+            platform = await this.configPlatform(endpoint, repository, str(config.digest));
+        return { kind: 'image', digest, mediaType, configMediaType, artifactType, layers: sniffed, platform };
+    }
+    async configPlatform(endpoint, repository, digest) {
+        const answer = await this.client.fetchBlob(endpoint, repository, digest, { maxBytes: MAX_CONFIG_BYTES });
+        if (answer.response.status !== 200) {
+            throw new InspectionError(`GET /v2/${repository}/blobs/${digest} (the image config) answered ${answer.response.status}`);
+        }
+        verifyDigest(answer.response.body, digest);
+        try {
+            const cfg = JSON.parse(answer.response.body.toString('utf8'));
+            return normalizePlatform({ os: str(cfg.os), architecture: str(cfg.architecture), variant: str(cfg.variant) });
+        }
+        catch {
+            throw new InspectionError(`the image config ${digest} is not JSON`);
+        }
+    }
+    /** The compression the first bytes betray (gzip 1f 8b, zstd 28 b5 2f fd), if any. */
+    async magic(endpoint, repository, digest) {
+        const answer = await this.client.fetchBlob(endpoint, repository, digest, { maxBytes: 64 * 1024 * 1024, prefixBytes: 4 });
+        if (answer.response.status !== 200 && answer.response.status !== 206)
+            return undefined;
+        const b = answer.response.body;
+        if (b[0] === 0x1f && b[1] === 0x8b)
+            return 'gzip';
+        if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd)
+            return 'zstd';
+        return undefined;
+    }
+}
+function indexEntries(body) {
+    const list = Array.isArray(body.manifests) ? body.manifests : [];
+    return list.map((m) => {
+        const p = (m.platform ?? undefined);
+        const annotations = (m.annotations ?? {});
+        const platform = p ? normalizePlatform({ os: str(p.os), architecture: str(p.architecture), variant: str(p.variant) }) : undefined;
+        const attestation = annotations['vnd.docker.reference.type'] === 'attestation-manifest' || (platform?.os === 'unknown' && platform.architecture === 'unknown');
+        return { digest: str(m.digest), mediaType: str(m.mediaType), platform, attestation };
+    });
+}
+function verifyDigest(body, digest) {
+    const [algorithm, hex] = digest.split(':');
+    if (algorithm !== 'sha256' && algorithm !== 'sha512')
+        return;
+    const computed = (0,external_node_crypto_.createHash)(algorithm).update(body).digest('hex');
+    if (computed !== hex)
+        throw new InspectionError(`the registry's content for ${digest} hashes to ${algorithm}:${computed}`);
+}
+function str(value) {
+    return typeof value === 'string' ? value : '';
+}
+
 ;// CONCATENATED MODULE: ./lib/engine/registry.js
+
 
 
 
@@ -54161,13 +54627,17 @@ class Limiter {
  */
 async function resolveImages(images, options, logger) {
     const targets = new Map();
+    const tagTargets = new Map();
     for (const image of images) {
         if (!image.reference || !image.tagKnown)
             continue;
         const purpose = image.source === 'container' ? image.occurrence.purpose : 'pull';
         targets.set(image, targetOf(image.reference, purpose));
+        const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined;
+        if (tag)
+            tagTargets.set(image, tag);
     }
-    const result = new Map();
+    const result = { byImage: new Map(), tags: new Map() };
     if (targets.size === 0)
         return result;
     const onSecret = options.onSecret ?? (() => { });
@@ -54191,9 +54661,19 @@ async function resolveImages(images, options, logger) {
         const unique = new Set([...targets.values()].map((t) => t.key)).size;
         const registries = new Set([...targets.values()].map((t) => t.registry)).size;
         logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`);
-        const byKey = await resolveTargets(client, [...targets.values()], options.perRegistryConcurrency);
+        const compat = options.compat;
+        const inspector = compat
+            ? new Inspector(client, {
+                platforms: compat.platforms,
+                // only containerd (and a custom profile) trusts an uncompressed label without looking
+                sniffUncompressed: compat.runtimes.some((r) => r.family === 'containerd' || r.family === 'custom')
+            })
+            : undefined;
+        const byKey = await resolveTargets(client, [...targets.values(), ...tagTargets.values()], options.perRegistryConcurrency, inspector);
         for (const [image, target] of targets)
-            result.set(image, byKey.get(target.key));
+            result.byImage.set(image, byKey.get(target.key));
+        for (const [image, target] of tagTargets)
+            result.tags.set(image, byKey.get(target.key));
     }
     finally {
         await transport.close();
@@ -54201,7 +54681,287 @@ async function resolveImages(images, options, logger) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./lib/compat/table.js
+
+
+const OK = { level: 'ok' };
+const table_fail = (error, source) => ({ level: 'fail', error, source });
+const warn = (error, source) => ({ level: 'warn', error, source });
+/**
+ * Can `runtime` read a manifest of this media type? (docs/runtimes.md §Manifests; registry facts §5.1)
+ */
+function manifestSupport(runtime, mediaType) {
+    if (runtime.accepted)
+        return customSupport(runtime, mediaType);
+    const kind = manifestKind(mediaType);
+    const isOci = mediaType === MEDIA.ociIndex || mediaType === MEDIA.ociManifest;
+    if (kind === 'artifact-manifest') {
+        return table_fail(`unexpected media type ${mediaType}: not found`, 'OCI image-spec history (the type existed only in v1.1.0-rc1/rc2); containerd core/images/image.go');
+    }
+    if (kind === 'unknown')
+        return table_fail(`unsupported manifest media type ${mediaType}`, 'containerd core/images/image.go; moby distribution/errors.go');
+    if (runtime.family === 'docker') {
+        if (isOci && !atLeast(runtime, 18, 6)) {
+            const found = kind === 'index' ? 'OCI index found, but accept header does not support OCI indexes' : 'OCI manifest found, but accept header does not support OCI manifests';
+            return table_fail(`manifest unknown: ${found}`, 'moby distribution/oci.go (OCI types registered in 18.06); distribution registry/handlers/manifests.go');
+        }
+        if (kind === 'schema1') {
+            if (atLeast(runtime, 28, 2))
+                return table_fail('Docker Image Format v1 and Docker Image manifest version 2, schema 1 support has been removed', 'moby v28.2.0 / docker-v29 distribution/errors.go');
+            if (atLeast(runtime, 26)) {
+                return table_fail('[DEPRECATION NOTICE] Docker Image Format v1 and Docker Image manifest version 2, schema 1 support is disabled by default and will be removed in an upcoming release', 'moby v26.0.0 distribution/manifest.go (DOCKER_ENABLE_DEPRECATED_PULL_SCHEMA_1_IMAGE)');
+            }
+            return warn('schema 1 is deprecated (pulled with a warning)', 'moby distribution/pull_v2.go');
+        }
+        return OK;
+    }
+    if (runtime.family === 'containerd' && kind === 'schema1') {
+        if (atLeast(runtime, 2, 1)) {
+            return table_fail(`not implemented: media type "${mediaType || MEDIA.schema1Signed}" is no longer supported since containerd v2.1, please rebuild the image as "${MEDIA.dockerV2}" or "${MEDIA.ociManifest}"`, 'containerd v2.1.0 client/pull.go, core/remotes/docker/resolver.go');
+        }
+        if (atLeast(runtime, 2)) {
+            return table_fail('Pulling Schema 1 images have been deprecated and disabled by default since containerd v2.0. As a workaround you may set an environment variable `CONTAINERD_ENABLE_DEPRECATED_PULL_SCHEMA_1_IMAGE=1`, but this will be completely removed in containerd v2.1.', 'containerd v2.0.0 core/remotes/docker/schema1/converter.go');
+        }
+        if (atLeast(runtime, 1, 7))
+            return warn('schema 1 is deprecated in containerd 1.7 (pulled with a warning; disabled in 2.0, removed in 2.1)', 'containerd RELEASES.md deprecation table');
+    }
+    return OK;
+}
+/** The error containerd and Docker give for layer bytes their tar reader cannot read. */
+const CONTAINERD_TAR_ERROR = 'failed to extract layer: mount callback failed: archive/tar: invalid tar header: unknown';
+const DOCKER_TAR_ERROR = 'failed to register layer: Error processing tar file(exit status 1): archive/tar: invalid tar header';
+/**
+ * Can `runtime` apply a layer of this class? `magic` is what the first bytes of an
+ * uncompressed-labelled layer are (registry facts §5.1, §5.6).
+ */
+function layerSupport(runtime, layer, magic, mediaType = '') {
+    if (runtime.accepted)
+        return customSupport(runtime, mediaType);
+    switch (layer) {
+        case 'gzip':
+        case 'uncompressed-docker':
+            // containerd treats Docker's uncompressed type as "unknown" and sniffs it, like Docker does
+            return OK;
+        case 'uncompressed-oci':
+            if (!magic)
+                return OK;
+            if (runtime.family === 'containerd')
+                return table_fail(CONTAINERD_TAR_ERROR, 'containerd core/images/mediatypes.go DiffCompression (applied without sniffing); containerd/containerd#3326');
+            return OK;
+        case 'zstd':
+            if (runtime.family === 'docker' && !atLeast(runtime, 23))
+                return table_fail(DOCKER_TAR_ERROR, 'moby commit e187eb2bb5 (zstd, first in v23.0.0); aws/amazon-ecs-agent#4179');
+            if (runtime.family === 'containerd' && !atLeast(runtime, 1, 5))
+                return table_fail(CONTAINERD_TAR_ERROR, 'containerd v1.5.0 archive/compression (zstd); home-operations/containers#1177');
+            if (runtime.family === 'cri-o' && !atLeast(runtime, 1, 16))
+                return table_fail('unsupported compression', 'containers/image v5.0.0 (zstd), CRI-O v1.16 go.mod');
+            return OK;
+        case 'docker-zstd':
+            if (runtime.family === 'containerd') {
+                return atLeast(runtime, 2) ? OK : table_fail(CONTAINERD_TAR_ERROR, 'containerd v2.0.0 core/images/mediatypes.go (first to know the type)');
+            }
+            return warn('the non-standard Docker zstd layer type is not read by every version', 'podman-container-tools/container-libs#293');
+        case 'foreign':
+            return warn('foreign (non-distributable) layers are fetched from their `urls` or the registry; air-gapped nodes may not reach them', 'containerd core/remotes/docker/fetcher.go; OCI image-spec layer.md §Non-Distributable');
+        case 'encrypted':
+            return warn('encrypted layers need the decryption keys on every node (containerd imgcrypt)', 'containerd core/images/mediatypes.go');
+        case 'unknown':
+            return table_fail('unsupported media type for a layer', 'containerd core/images/mediatypes.go; moby distribution/errors.go unsupportedMediaTypeError');
+    }
+}
+/** The error each runtime gives for an OCI artifact (Helm chart, signature, SBOM, wasm) run as an image. */
+function artifactError(runtime, configMediaType) {
+    if (runtime.family === 'docker') {
+        return atLeast(runtime, 20, 10, 22) ? `Encountered remote "${configMediaType}"(unknown) when fetching` : 'invalid rootfs in image configuration';
+    }
+    if (runtime.family === 'cri-o')
+        return `unsupported image-specific operation on artifact with type "${configMediaType}"`;
+    return 'failed to unpack image on snapshotter overlayfs: mismatched image rootfs and manifest layers';
+}
+function customSupport(runtime, mediaType) {
+    return runtime.accepted.has(mediaType) ? OK : table_fail(`media type ${mediaType || '(none)'} is not in accept-media-types`, 'the accept-media-types input');
+}
+
+;// CONCATENATED MODULE: ./lib/compat/evaluate.js
+
+
+
+/**
+ * Checks what the registry holds against every runtime and platform the nodes have. One problem
+ * per root cause: an artifact is only `not-an-image`; a manifest no runtime can read gets no
+ * platform or layer problem on top.
+ */
+function evaluateCompatibility(facts, runtimes, platforms) {
+    const pulled = [...new Set([...facts.chosen.values()].filter((m) => m !== undefined))];
+    const artifact = [facts.top, ...pulled].find(isArtifact);
+    if (artifact) {
+        const configMediaType = artifact.kind === 'image' ? artifact.configMediaType : artifact.mediaType;
+        return [
+            {
+                rule: 'not-an-image',
+                configMediaType,
+                artifactType: artifact.kind === 'image' ? artifact.artifactType : undefined,
+                errors: runtimes.map((runtime) => ({ runtime, support: { level: 'fail', error: artifactError(runtime, configMediaType), source: '' } }))
+            }
+        ];
+    }
+    const problems = [];
+    for (const manifest of [facts.top, ...pulled.filter((m) => m !== facts.top)]) {
+        const verdicts = refusals(runtimes, (r) => manifestSupport(r, manifest.mediaType));
+        const failing = verdicts.filter((v) => v.support.level === 'fail');
+        if (failing.length > 0)
+            return [{ rule: 'media-type-incompatible', level: 'fail', part: 'manifest', mediaType: manifest.mediaType, verdicts: failing }];
+        if (verdicts.length > 0)
+            problems.push({ rule: 'media-type-incompatible', level: 'warn', part: 'manifest', mediaType: manifest.mediaType, verdicts });
+    }
+    const missing = platformsMissing(facts, platforms);
+    if (missing.length > 0)
+        problems.push({ rule: 'platform-missing', missing, available: facts.available, singlePlatform: facts.top.kind !== 'index' });
+    const seen = new Set();
+    for (const manifest of pulled) {
+        if (manifest.kind !== 'image')
+            continue;
+        for (const layer of manifest.layers) {
+            const key = `${layer.mediaType}|${layer.magic ?? ''}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            const verdicts = refusals(runtimes, (r) => layerSupport(r, layerClass(layer.mediaType), layer.magic, layer.mediaType));
+            if (verdicts.length === 0)
+                continue;
+            const level = verdicts.some((v) => v.support.level === 'fail') ? 'fail' : 'warn';
+            problems.push({
+                rule: 'media-type-incompatible',
+                level,
+                part: 'layer',
+                mediaType: layer.mediaType,
+                magic: layer.magic,
+                verdicts: level === 'fail' ? verdicts.filter((v) => v.support.level === 'fail') : verdicts
+            });
+        }
+    }
+    return problems;
+}
+function isArtifact(m) {
+    if (m.kind === 'artifact-manifest')
+        return true;
+    // an image manifest carrying anything but an image config is an artifact (Helm chart, signature, SBOM, wasm …)
+    return m.kind === 'image' && (!isImageConfig(m.configMediaType) || (m.artifactType !== undefined && m.artifactType !== ''));
+}
+function refusals(runtimes, check) {
+    const result = [];
+    for (const runtime of runtimes) {
+        const support = check(runtime);
+        if (support.level !== 'ok')
+            result.push({ runtime, support });
+    }
+    return result;
+}
+/** Required platforms no manifest serves: an index without a matching entry, or a single-platform image built for another. */
+function platformsMissing(facts, platforms) {
+    const missing = [];
+    for (const wanted of platforms) {
+        const key = formatPlatform(wanted);
+        const chosen = facts.chosen.get(key);
+        if (chosen === undefined) {
+            missing.push(key);
+            continue;
+        }
+        if (facts.top.kind === 'index')
+            continue;
+        const own = chosen.kind === 'image' || chosen.kind === 'schema1' ? chosen.platform : undefined;
+        // a config that does not say its platform cannot be held against it
+        if (own && own.architecture && !compatiblePlatforms(wanted).some((p) => formatPlatform(p) === formatPlatform(own)))
+            missing.push(key);
+    }
+    return missing;
+}
+
+;// CONCATENATED MODULE: ./lib/rules/compat-findings.js
+
+
+
+/** Known artifact config types, for a message that says what the reference really names. */
+const ARTIFACTS = {
+    'application/vnd.cncf.helm.config.v1+json': 'a Helm chart',
+    'application/vnd.wasm.config.v0+json': 'a WebAssembly module (runnable only through a wasm shim such as runwasi)',
+    'application/vnd.dev.cosign.simplesigning.v1+json': 'a cosign signature',
+    'application/vnd.in-toto+json': 'an in-toto attestation',
+    'application/vnd.oci.empty.v1+json': 'an OCI artifact with an empty config',
+    'application/vnd.docker.plugin.v1+json': 'a Docker plugin',
+    'application/vnd.oci.artifact.manifest.v1+json': 'an OCI artifact manifest'
+};
+/** The finding for one compatibility problem of the image written at `at`. */
+function compatFinding(reference, problem, at) {
+    const name = canonicalReference(reference);
+    const image = reference.original;
+    const source = reference_familiarReference(reference);
+    switch (problem.rule) {
+        case 'not-an-image': {
+            const what = ARTIFACTS[problem.artifactType ?? ''] ?? ARTIFACTS[problem.configMediaType] ?? 'an OCI artifact, not a container image';
+            return makeFinding('not-an-image', at, `${name} is ${what} (config media type ${problem.configMediaType}${problem.artifactType ? `, artifactType ${problem.artifactType}` : ''}), not a runnable image. ` +
+                `${runtimeErrors(problem.errors)} Reference the container image itself, not the chart, signature or SBOM stored beside it.`, image);
+        }
+        case 'platform-missing': {
+            const has = problem.available.length > 0 ? problem.available.join(', ') : 'no platform it declares';
+            const failure = problem.singlePlatform
+                ? 'It is a single-platform image: pods there would start and die with "exec format error".'
+                : 'The kubelet would fail with "no match for platform in manifest: not found".';
+            return makeFinding('platform-missing', at, `${name} has no image for ${problem.missing.join(', ')} (it has: ${has}). ${failure} ` +
+                `Build and push it for every node platform (\`docker buildx build --platform ${[...new Set([...problem.missing, ...problem.available.filter((p) => p !== 'any platform')])].join(',')} --push …\`), ` +
+                'or set `platforms` to the platforms your nodes really have.', image);
+        }
+        case 'media-type-incompatible': {
+            const finding = makeFinding('media-type-incompatible', at, mediaTypeMessage(name, source, problem), image);
+            return problem.level === 'warn' ? { ...finding, severity: 'warning' } : finding;
+        }
+    }
+}
+function mediaTypeMessage(name, source, problem) {
+    const who = problem.verdicts.map((v) => v.runtime.label).join(', ');
+    const errors = runtimeErrors(problem.verdicts);
+    if (problem.part === 'manifest') {
+        const cannot = problem.level === 'fail' ? 'cannot pull it' : 'pulls it only with a deprecation warning';
+        return (`${name} is stored as ${article(describeMediaType(problem.mediaType))}; ${who} ${cannot}. ${errors} ` +
+            `Re-push it as Docker v2 schema 2 (\`skopeo copy --all --format v2s2 docker://${source} docker://${source}\`, or \`podman push --format v2s2 …\`; ` +
+            'with BuildKit: `docker buildx build --output type=image,oci-mediatypes=false,push=true …`), or upgrade the nodes\' runtime.');
+    }
+    const layer = problem.magic
+        ? `a layer labelled uncompressed (${problem.mediaType}) whose bytes are ${problem.magic}-compressed`
+        : `layers of type ${problem.mediaType}`;
+    const fix = problem.magic !== undefined
+        ? `Re-push it so the layer is labelled for what it is: \`skopeo copy --format v2s2 docker://${source} docker://${source}\` (or \`podman push --format v2s2 …\`); the builder that wrote the label has a bug.`
+        : layerClass(problem.mediaType) === 'zstd' || layerClass(problem.mediaType) === 'docker-zstd'
+            ? `Re-push it with gzip layers: \`skopeo copy --dest-compress-format gzip docker://${source} docker://${source}\`, \`podman push --compression-format gzip …\`, or \`docker buildx build --output type=image,compression=gzip,force-compression=true,push=true …\`.`
+            : 'Re-push it with standard gzip layers (`skopeo copy --format v2s2 …`).';
+    const verb = problem.level === 'fail' ? 'cannot apply them' : 'apply them only with a caveat';
+    return `${name} has ${layer}; ${who} ${verb}. ${errors} ${fix}`;
+}
+function article(text) {
+    return `${/^[aeiouAEIO]/.test(text) ? 'an' : 'a'} ${text}`;
+}
+function runtimeErrors(verdicts) {
+    const byError = new Map();
+    for (const v of verdicts) {
+        const list = byError.get(v.support.error) ?? [];
+        list.push(v.runtime.label);
+        byError.set(v.support.error, list);
+    }
+    return [...byError].map(([error, labels]) => `${labels.join(', ')}: "${error}".`).join(' ');
+}
+/** `digest-mismatch`: the tag written beside a digest now points elsewhere; only the digest is pulled. */
+function digestMismatchFinding(reference, tagDigest, at) {
+    return makeFinding('digest-mismatch', at, `${canonicalReference(reference)}: the tag "${reference.tag}" now points to ${tagDigest}, not to the pinned ${reference.digest}. ` +
+        'The kubelet pulls the digest and ignores the tag, so the tag in this manifest is misleading. ' +
+        `Update the pin (${reference_familiarReference({ ...reference, digest: undefined })}@${tagDigest}) or the tag, whichever was meant.`, reference.original);
+}
+
 ;// CONCATENATED MODULE: ./lib/engine/scan.js
+
+
+
+
+
 
 
 
@@ -54247,10 +55007,11 @@ async function scan(options, logger = silentLogger) {
         if (result.isManifest)
             manifests++;
     }
-    const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), options.registry ?? {}, logger);
+    const compat = options.compat ?? defaultCompat();
+    const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger);
     const images = [];
     for (const { scanned, verdict } of pending) {
-        const resolution = resolutions?.get(scanned);
+        const resolution = resolutions?.byImage.get(scanned);
         images.push(resolution ? { ...scanned, resolution } : scanned);
         findings.push(...verdict.findings);
         const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined;
@@ -54258,14 +55019,36 @@ async function scan(options, logger = silentLogger) {
         if (mutable)
             findings.push(mutable);
         if (resolution && scanned.reference) {
-            const found = registryFinding(scanned.reference, resolution, { ...scanned.occurrence, ...registryFindingSpan(scanned) });
-            if (found)
-                findings.push(found);
+            findings.push(...registryFindings(scanned, scanned.reference, resolution, resolutions.tags.get(scanned), compat));
         }
     }
     const settled = applyRuleSettings(findings, options.rules ?? new Map());
     settled.sort(compareFindings);
     return { mode: options.offline ? 'offline' : 'registry', findings: settled, images, stats: { files: files.length, manifests, documents } };
+}
+/** Every registry-side finding of one image: existence and access, then what its runtime would make of it. */
+function registryFindings(scanned, reference, resolution, tag, compat) {
+    const at = { ...scanned.occurrence, ...registryFindingSpan(scanned) };
+    const found = registryFinding(reference, resolution, at);
+    if (found)
+        return [found];
+    if (resolution.kind !== 'resolved')
+        return [];
+    const findings = [];
+    if (resolution.inspectionError) {
+        findings.push(registryFinding(reference, { kind: 'registry-error', said: `the image resolved to ${resolution.digest}, but reading what a node would pull failed: ${resolution.inspectionError}` }, at));
+    }
+    if (resolution.facts) {
+        for (const problem of evaluateCompatibility(resolution.facts, compat.runtimes, compat.platforms))
+            findings.push(compatFinding(reference, problem, at));
+    }
+    if (tag?.kind === 'resolved' && reference.digest && tag.digest !== reference.digest)
+        findings.push(digestMismatchFinding(reference, tag.digest, at));
+    return findings;
+}
+/** Runtimes and platforms to check against when the caller names none. */
+function defaultCompat() {
+    return { runtimes: [parseRuntime(DEFAULT_RUNTIME)], platforms: [parsePlatform(DEFAULT_PLATFORM)] };
 }
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */
 function registryFindingSpan(scanned) {
@@ -54590,6 +55373,13 @@ Options (each action input has the flag of the same name):
   --insecure-registries HOSTS
                         registries spoken to over plain HTTP (repeatable or comma-separated);
                         loopback registries fall back to HTTP by themselves
+  --runtime RUNTIME     the nodes' container runtime as kubectl get nodes -o wide prints it
+                        (containerd://1.7.27, docker://20.10.25, cri-o://1.30.4) or containerd-1.7;
+                        repeatable or comma-separated for mixed pools (default: containerd://2.1)
+  --platform PLATFORM   the nodes' platform, e.g. linux/amd64, linux/arm64 (repeatable or
+                        comma-separated; --platforms too; default: linux/amd64)
+  --accept-media-types TYPES
+                        a custom runtime that pulls exactly these manifest and layer media types
   --report-file FILE    also write the JSON report to FILE
   --format FORMAT       text (default), json or github (workflow-command annotations)
   --workspace DIR       report file names relative to DIR (default: the current folder)
@@ -54614,6 +55404,10 @@ async function cli(argv, io) {
                 'docker-config': { type: 'string' },
                 'github-token': { type: 'string' },
                 'insecure-registries': { type: 'string', multiple: true },
+                runtime: { type: 'string', multiple: true },
+                platform: { type: 'string', multiple: true },
+                platforms: { type: 'string', multiple: true },
+                'accept-media-types': { type: 'string', multiple: true },
                 'report-file': { type: 'string' },
                 format: { type: 'string' },
                 workspace: { type: 'string' },
@@ -54639,6 +55433,7 @@ async function cli(argv, io) {
             ? { debug: (m) => io.stderr(`${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) }
             : { debug() { }, info() { }, warning: (m) => io.stderr(`warning: ${m}\n`) };
         const rules = parseRuleSettings((values.rules ?? []).join(','));
+        const compat = parseCompat(parseCommaList(values.runtime), parseCommaList([...(values.platform ?? []), ...(values.platforms ?? [])]), parseCommaList(values['accept-media-types']));
         const githubToken = values['github-token'] ?? io.env?.PULLGATE_GITHUB_TOKEN;
         const redactor = new Redactor();
         if (githubToken)
@@ -54648,10 +55443,11 @@ async function cli(argv, io) {
             paths,
             offline: values.offline ?? false,
             rules,
+            compat,
             registry: {
                 dockerConfig: values['docker-config'] ? external_node_path_.resolve(io.cwd, values['docker-config']) : undefined,
                 githubToken,
-                insecureRegistries: (values['insecure-registries'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+                insecureRegistries: parseCommaList(values['insecure-registries']),
                 onSecret: (secret) => redactor.add(secret),
                 env: io.env
             }

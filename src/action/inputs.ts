@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import path from 'node:path'
-import { parseBoolean, parseFailOn, parseList, parseRuleSettings, type FailOn, type RuleSetting } from '../engine/options.js'
+import { parseBoolean, parseCommaList, parseCompat, parseFailOn, parseList, parseRuleSettings, type FailOn, type RuleSetting } from '../engine/options.js'
+import type { CompatOptions } from '../compat/profile.js'
 import type { RuleId } from '../rules/catalog.js'
 
 /** The action's input names: a public contract, kebab-case as users write them in `with:`. */
@@ -13,7 +14,10 @@ export const Inputs = {
   Rules: 'rules',
   DockerConfig: 'docker-config',
   GithubToken: 'github-token',
-  InsecureRegistries: 'insecure-registries'
+  InsecureRegistries: 'insecure-registries',
+  Runtime: 'runtime',
+  Platforms: 'platforms',
+  AcceptMediaTypes: 'accept-media-types'
 } as const
 
 /** Everything the action was asked to do, validated. */
@@ -27,6 +31,7 @@ export interface ActionInputs {
   readonly dockerConfig?: string
   readonly githubToken?: string
   readonly insecureRegistries: string[]
+  readonly compat: CompatOptions
 }
 
 /** The only reader of `core.getInput` (docker/metadata-action's context.ts pattern). */
@@ -48,6 +53,11 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     rules: parseRuleSettings(core.getInput(Inputs.Rules)),
     dockerConfig: dockerConfig ? path.resolve(workspace, dockerConfig) : undefined,
     githubToken: githubToken || undefined,
-    insecureRegistries: parseList(core.getInput(Inputs.InsecureRegistries).replace(/,/g, '\n'))
+    insecureRegistries: parseCommaList(core.getInput(Inputs.InsecureRegistries)),
+    compat: parseCompat(
+      parseCommaList(core.getInput(Inputs.Runtime)),
+      parseCommaList(core.getInput(Inputs.Platforms)),
+      parseCommaList(core.getInput(Inputs.AcceptMediaTypes))
+    )
   }
 }

@@ -32,6 +32,7 @@ export async function run(): Promise<void> {
           paths: inputs.paths,
           offline: inputs.offline,
           rules: inputs.rules,
+          compat: inputs.compat,
           registry: {
             dockerConfig: inputs.dockerConfig,
             githubToken: inputs.githubToken,

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { parseFailOn, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
+import { parseCommaList, parseCompat, parseFailOn, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
 import { formatText } from '../report/text.js'
@@ -46,6 +46,13 @@ Options (each action input has the flag of the same name):
   --insecure-registries HOSTS
                         registries spoken to over plain HTTP (repeatable or comma-separated);
                         loopback registries fall back to HTTP by themselves
+  --runtime RUNTIME     the nodes' container runtime as kubectl get nodes -o wide prints it
+                        (containerd://1.7.27, docker://20.10.25, cri-o://1.30.4) or containerd-1.7;
+                        repeatable or comma-separated for mixed pools (default: containerd://2.1)
+  --platform PLATFORM   the nodes' platform, e.g. linux/amd64, linux/arm64 (repeatable or
+                        comma-separated; --platforms too; default: linux/amd64)
+  --accept-media-types TYPES
+                        a custom runtime that pulls exactly these manifest and layer media types
   --report-file FILE    also write the JSON report to FILE
   --format FORMAT       text (default), json or github (workflow-command annotations)
   --workspace DIR       report file names relative to DIR (default: the current folder)
@@ -71,6 +78,10 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         'docker-config': { type: 'string' },
         'github-token': { type: 'string' },
         'insecure-registries': { type: 'string', multiple: true },
+        runtime: { type: 'string', multiple: true },
+        platform: { type: 'string', multiple: true },
+        platforms: { type: 'string', multiple: true },
+        'accept-media-types': { type: 'string', multiple: true },
         'report-file': { type: 'string' },
         format: { type: 'string' },
         workspace: { type: 'string' },
@@ -97,6 +108,11 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
       : { debug() {}, info() {}, warning: (m) => io.stderr(`warning: ${m}\n`) }
 
     const rules = parseRuleSettings((values.rules ?? []).join(','))
+    const compat = parseCompat(
+      parseCommaList(values.runtime),
+      parseCommaList([...(values.platform ?? []), ...(values.platforms ?? [])]),
+      parseCommaList(values['accept-media-types'])
+    )
     const githubToken = values['github-token'] ?? io.env?.PULLGATE_GITHUB_TOKEN
     const redactor = new Redactor()
     if (githubToken) redactor.add(githubToken)
@@ -106,10 +122,11 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         paths,
         offline: values.offline ?? false,
         rules,
+        compat,
         registry: {
           dockerConfig: values['docker-config'] ? path.resolve(io.cwd, values['docker-config']) : undefined,
           githubToken,
-          insecureRegistries: (values['insecure-registries'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+          insecureRegistries: parseCommaList(values['insecure-registries']),
           onSecret: (secret) => redactor.add(secret),
           env: io.env
         }

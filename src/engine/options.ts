@@ -1,6 +1,9 @@
 import type { Finding, Severity } from '../findings/finding.js'
 import { reaches } from '../findings/finding.js'
 import { isRuleId, RULES, type RuleId } from '../rules/catalog.js'
+import { parsePlatform, PlatformParseError } from '../compat/platforms.js'
+import { customRuntime, DEFAULT_RUNTIME, parseRuntime, RuntimeParseError } from '../compat/runtimes.js'
+import { DEFAULT_PLATFORM, type CompatOptions } from '../compat/profile.js'
 
 /** A mistake in how pullgate was called (bad input value, missing path): exit code 2, one line. */
 export class UsageError extends Error {}
@@ -73,4 +76,28 @@ export function applyRuleSettings(findings: readonly Finding[], settings: Readon
     result.push(setting ? { ...f, severity: setting } : f)
   }
   return result
+}
+
+/**
+ * Reads the `runtime`, `platforms` and `accept-media-types` inputs into the nodes to check for.
+ * Several runtimes or platforms mean a mixed node pool: an image must work on every one.
+ */
+export function parseCompat(runtimes: readonly string[], platforms: readonly string[], acceptMediaTypes: readonly string[]): CompatOptions {
+  const custom = acceptMediaTypes.length > 0 ? [customRuntime(acceptMediaTypes)] : []
+  const written = runtimes.length > 0 ? runtimes : custom.length > 0 ? [] : [DEFAULT_RUNTIME]
+  try {
+    return {
+      runtimes: [...written.map(parseRuntime), ...custom],
+      platforms: (platforms.length > 0 ? platforms : [DEFAULT_PLATFORM]).map(parsePlatform)
+    }
+  } catch (error) {
+    if (error instanceof RuntimeParseError || error instanceof PlatformParseError) throw new UsageError(error.message)
+    throw error
+  }
+}
+
+/** Splits a list given one per line or comma-separated (runtimes, platforms, media types have no commas). */
+export function parseCommaList(values: string | readonly string[] | undefined): string[] {
+  const all = typeof values === 'string' ? [values] : (values ?? [])
+  return all.flatMap((v) => v.split(/[\n,]/)).map((v) => v.trim()).filter((v) => v !== '' && !v.startsWith('#'))
 }

@@ -7,7 +7,9 @@ import type { SecretSink } from '../registry/credentials/credential.js'
 import { Endpoints } from '../registry/endpoints.js'
 import { Transport, type TransportOptions } from '../registry/transport.js'
 import type { Resolution, Target } from '../resolve/outcome.js'
-import { resolveTargets, targetOf } from '../resolve/resolver.js'
+import { resolveTargets, tagTargetOf, targetOf } from '../resolve/resolver.js'
+import { Inspector } from '../inspect/inspector.js'
+import type { CompatOptions } from '../compat/profile.js'
 import type { Logger } from '../util/logger.js'
 import { UsageError } from './options.js'
 import type { ScannedImage } from './scan.js'
@@ -26,20 +28,31 @@ export interface RegistryOptions {
   readonly transport?: Partial<TransportOptions>
   readonly perRegistryConcurrency?: number
   readonly env?: NodeJS.ProcessEnv
+  /** inspect what would be pulled for these runtimes and platforms (media types, platforms, artifacts) */
+  readonly compat?: CompatOptions
+}
+
+/** What the registries said: per image, and per image written `name:tag@digest`, what its tag points to now. */
+export interface Resolutions {
+  readonly byImage: Map<ScannedImage, Resolution>
+  readonly tags: Map<ScannedImage, Resolution>
 }
 
 /**
  * Resolves every valid image reference against its registry, each unique one once. Images whose
  * reference is invalid, unresolved, or (kustomize) without a known tag are not asked about.
  */
-export async function resolveImages(images: readonly ScannedImage[], options: RegistryOptions, logger: Logger): Promise<Map<ScannedImage, Resolution>> {
+export async function resolveImages(images: readonly ScannedImage[], options: RegistryOptions, logger: Logger): Promise<Resolutions> {
   const targets = new Map<ScannedImage, Target>()
+  const tagTargets = new Map<ScannedImage, Target>()
   for (const image of images) {
     if (!image.reference || !image.tagKnown) continue
     const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
     targets.set(image, targetOf(image.reference, purpose))
+    const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
+    if (tag) tagTargets.set(image, tag)
   }
-  const result = new Map<ScannedImage, Resolution>()
+  const result: Resolutions = { byImage: new Map(), tags: new Map() }
   if (targets.size === 0) return result
 
   const onSecret = options.onSecret ?? (() => {})
@@ -61,8 +74,17 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
     const unique = new Set([...targets.values()].map((t) => t.key)).size
     const registries = new Set([...targets.values()].map((t) => t.registry)).size
     logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
-    const byKey = await resolveTargets(client, [...targets.values()], options.perRegistryConcurrency)
-    for (const [image, target] of targets) result.set(image, byKey.get(target.key)!)
+    const compat = options.compat
+    const inspector = compat
+      ? new Inspector(client, {
+          platforms: compat.platforms,
+          // only containerd (and a custom profile) trusts an uncompressed label without looking
+          sniffUncompressed: compat.runtimes.some((r) => r.family === 'containerd' || r.family === 'custom')
+        })
+      : undefined
+    const byKey = await resolveTargets(client, [...targets.values(), ...tagTargets.values()], options.perRegistryConcurrency, inspector)
+    for (const [image, target] of targets) result.byImage.set(image, byKey.get(target.key)!)
+    for (const [image, target] of tagTargets) result.tags.set(image, byKey.get(target.key)!)
   } finally {
     await transport.close()
   }

@@ -14,6 +14,11 @@ import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { applyRuleSettings, UsageError, type RuleSetting } from './options.js'
 import { resolveImages, type RegistryOptions } from './registry.js'
+import { evaluateCompatibility } from '../compat/evaluate.js'
+import { parsePlatform } from '../compat/platforms.js'
+import { DEFAULT_PLATFORM, type CompatOptions } from '../compat/profile.js'
+import { DEFAULT_RUNTIME, parseRuntime } from '../compat/runtimes.js'
+import { compatFinding, digestMismatchFinding } from '../rules/compat-findings.js'
 
 /** What to scan and how. The action and the CLI both build one of these from their inputs. */
 export interface ScanOptions {
@@ -25,6 +30,8 @@ export interface ScanOptions {
   readonly offline: boolean
   /** how to reach registries (ignored when offline) */
   readonly registry?: RegistryOptions
+  /** the nodes' runtimes and platforms (the `runtime`, `platforms` and `accept-media-types` inputs) */
+  readonly compat?: CompatOptions
   /** per-rule severity or `off` (the `rules` input) */
   readonly rules?: ReadonlyMap<string, RuleSetting>
   readonly limits?: Partial<Limits>
@@ -88,23 +95,45 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     if (result.isManifest) manifests++
   }
 
-  const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), options.registry ?? {}, logger)
+  const compat = options.compat ?? defaultCompat()
+  const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger)
   const images: ScannedImage[] = []
   for (const { scanned, verdict } of pending) {
-    const resolution = resolutions?.get(scanned)
+    const resolution = resolutions?.byImage.get(scanned)
     images.push(resolution ? { ...scanned, resolution } : scanned)
     findings.push(...verdict.findings)
     const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined
     const mutable = mutableTagFinding(verdict, digest)
     if (mutable) findings.push(mutable)
     if (resolution && scanned.reference) {
-      const found = registryFinding(scanned.reference, resolution, { ...scanned.occurrence, ...registryFindingSpan(scanned) })
-      if (found) findings.push(found)
+      findings.push(...registryFindings(scanned, scanned.reference, resolution, resolutions!.tags.get(scanned), compat))
     }
   }
   const settled = applyRuleSettings(findings, options.rules ?? new Map())
   settled.sort(compareFindings)
   return { mode: options.offline ? 'offline' : 'registry', findings: settled, images, stats: { files: files.length, manifests, documents } }
+}
+
+/** Every registry-side finding of one image: existence and access, then what its runtime would make of it. */
+function registryFindings(scanned: ScannedImage, reference: ImageReference, resolution: Resolution, tag: Resolution | undefined, compat: CompatOptions): Finding[] {
+  const at = { ...scanned.occurrence, ...registryFindingSpan(scanned) }
+  const found = registryFinding(reference, resolution, at)
+  if (found) return [found]
+  if (resolution.kind !== 'resolved') return []
+  const findings: Finding[] = []
+  if (resolution.inspectionError) {
+    findings.push(registryFinding(reference, { kind: 'registry-error', said: `the image resolved to ${resolution.digest}, but reading what a node would pull failed: ${resolution.inspectionError}` }, at)!)
+  }
+  if (resolution.facts) {
+    for (const problem of evaluateCompatibility(resolution.facts, compat.runtimes, compat.platforms)) findings.push(compatFinding(reference, problem, at))
+  }
+  if (tag?.kind === 'resolved' && reference.digest && tag.digest !== reference.digest) findings.push(digestMismatchFinding(reference, tag.digest, at))
+  return findings
+}
+
+/** Runtimes and platforms to check against when the caller names none. */
+function defaultCompat(): CompatOptions {
+  return { runtimes: [parseRuntime(DEFAULT_RUNTIME)], platforms: [parsePlatform(DEFAULT_PLATFORM)] }
 }
 
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */

@@ -100,6 +100,18 @@ export class RegistryClient {
     }))
   }
 
+  /** GET a blob (a config), at most `maxBytes`; or only its first `prefixBytes` with a Range request. */
+  async fetchBlob(endpoint: Endpoint, repository: string, digest: string, options: { maxBytes: number; prefixBytes?: number }): Promise<RegistryAnswer> {
+    const prefix = options.prefixBytes
+    return this.send(endpoint, repository, (base) => ({
+      method: 'GET',
+      url: new URL(`/v2/${repository}/blobs/${digest}`, base),
+      headers: prefix ? { range: `bytes=0-${prefix - 1}` } : ({} as Record<string, string>),
+      maxBodyBytes: options.maxBytes,
+      readAtMost: prefix
+    }))
+  }
+
   /** Every tag of a repository, following `Link: <…>; rel="next"`, bounded; or the answer that refused it. */
   async listTags(endpoint: Endpoint, repository: string, maxTags = 10_000): Promise<{ tags?: string[]; answer: RegistryAnswer }> {
     const tags: string[] = []

@@ -16,6 +16,8 @@ export interface HttpRequest {
   readonly expectPartial?: boolean
   /** overrides the transport's retry count (a scheme probe should not wait on retries) */
   readonly retries?: number
+  /** keep only the first N bytes of the body and stop reading (a registry may ignore Range) */
+  readonly readAtMost?: number
 }
 
 export interface HttpResponse {
@@ -149,6 +151,11 @@ export class Transport {
     let size = 0
     for await (const chunk of response.body) {
       size += (chunk as Buffer).length
+      if (request.readAtMost !== undefined && size >= request.readAtMost) {
+        chunks.push(chunk as Buffer)
+        response.body.destroy()
+        break
+      }
       if (size > request.maxBodyBytes) {
         response.body.destroy()
         throw new TransportError('too-large', `${request.url.host} sent more than ${request.maxBodyBytes} bytes`)
@@ -163,7 +170,14 @@ export class Transport {
       if (name === 'www-authenticate') challenges = values
       flat[name] = values.join(', ')
     }
-    return { status: response.statusCode, headers: flat, challenges, body: Buffer.concat(chunks), url: request.url }
+    const body = Buffer.concat(chunks)
+    return {
+      status: response.statusCode,
+      headers: flat,
+      challenges,
+      body: request.readAtMost !== undefined ? body.subarray(0, request.readAtMost) : body,
+      url: request.url
+    }
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,6 +1,17 @@
+import type { ImageFacts } from '../inspect/facts.js'
+
 /** What the registry established about one unique image reference. */
 export type Resolution =
-  | { readonly kind: 'resolved'; readonly digest: string; readonly mediaType: string; readonly size: number }
+  | {
+      readonly kind: 'resolved'
+      readonly digest: string
+      readonly mediaType: string
+      readonly size: number
+      /** what a runtime would pull, when the image was inspected */
+      readonly facts?: ImageFacts
+      /** why it could not be inspected (reported as registry-error) */
+      readonly inspectionError?: string
+    }
   /** a Flux ImageRepository's repository: it exists and its tags can be listed */
   | { readonly kind: 'repository-exists'; readonly tagCount: number }
   | { readonly kind: 'tag-not-found'; readonly said: string; readonly tags?: readonly string[] }
@@ -28,4 +39,6 @@ export interface Target {
   /** a tag, or a digest when one is written (the runtime pulls the digest and ignores the tag) */
   readonly reference: string
   readonly purpose: 'pull' | 'repository'
+  /** false: resolve only (a tag compared with a pinned digest); default: inspect what would be pulled */
+  readonly inspect?: boolean
 }

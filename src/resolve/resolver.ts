@@ -4,11 +4,20 @@ import type { Endpoint } from '../registry/endpoints.js'
 import { TransportError } from '../registry/errors.js'
 import { describeRegistryErrors } from '../registry/registry-errors.js'
 import type { Resolution, Target } from './outcome.js'
+import { InspectionError } from '../inspect/facts.js'
+import type { Inspector } from '../inspect/inspector.js'
 
 /** How many requests run at once against one registry (keep-alive connections are shared). */
 export const DEFAULT_PER_REGISTRY_CONCURRENCY = 8
 
 /** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
+/** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
+export function tagTargetOf(reference: ImageReference): Target | undefined {
+  if (!reference.tag || !reference.digest) return undefined
+  const base = `${reference.domain}/${reference.path}`
+  return { key: `${base}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false }
+}
+
 export function targetOf(reference: ImageReference, purpose: 'pull' | 'repository'): Target {
   const base = `${reference.domain}/${reference.path}`
   if (purpose === 'repository') return { key: `${base} (repository)`, registry: reference.domain, repository: reference.path, reference: '', purpose }
@@ -23,29 +32,41 @@ export function targetOf(reference: ImageReference, purpose: 'pull' | 'repositor
 export async function resolveTargets(
   client: RegistryClient,
   targets: readonly Target[],
-  perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY
+  perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY,
+  inspector?: Inspector
 ): Promise<Map<string, Resolution>> {
-  const unique = new Map(targets.map((t) => [t.key, t]))
+  const unique = new Map<string, Target>()
+  // the same key asked for to compare a tag and to pull it: inspect it once, for the pull
+  for (const t of targets) if (!unique.has(t.key) || unique.get(t.key)!.inspect === false) unique.set(t.key, t)
   const limiters = new Map<string, Limiter>()
   const results = new Map<string, Resolution>()
   await Promise.all(
     [...unique.values()].map(async (target) => {
       let limiter = limiters.get(target.registry)
       if (!limiter) limiters.set(target.registry, (limiter = new Limiter(perRegistry)))
-      results.set(target.key, await limiter.run(() => resolveTarget(client, target)))
+      results.set(target.key, await limiter.run(() => resolveTarget(client, target, inspector)))
     })
   )
   return results
 }
 
-async function resolveTarget(client: RegistryClient, target: Target): Promise<Resolution> {
+async function resolveTarget(client: RegistryClient, target: Target, inspector: Inspector | undefined): Promise<Resolution> {
   try {
     const endpoint = await client.endpoint(target.registry)
     if (!('base' in endpoint)) return { kind: 'unreachable', cause: endpoint.error.message }
     if (target.purpose === 'repository') return await resolveRepository(client, endpoint, target)
     const manifest = await client.resolveManifest(endpoint, target.repository, target.reference)
-    if (manifest.found) return { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size }
-    return await classifyFailure(client, endpoint, target, manifest.answer)
+    if (!manifest.found) return await classifyFailure(client, endpoint, target, manifest.answer)
+    const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size }
+    if (!inspector || target.inspect === false) return resolved
+    try {
+      return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, manifest.digest) }
+    } catch (error) {
+      if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
+        return { ...resolved, inspectionError: error.message }
+      }
+      throw error
+    }
   } catch (error) {
     if (error instanceof TransportError) {
       return error.failure === 'too-large' || error.failure === 'redirect'

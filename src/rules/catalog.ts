@@ -73,6 +73,26 @@ export const RULES = {
     severity: 'warning',
     summary: 'The registry could not be reached (DNS, connection, TLS, timeout): the image could not be checked.'
   },
+  'media-type-incompatible': {
+    id: 'media-type-incompatible',
+    severity: 'error',
+    summary: "A manifest or layer media type the nodes' runtime cannot pull (OCI on old Docker, schema1, zstd, mislabelled layers)."
+  },
+  'platform-missing': {
+    id: 'platform-missing',
+    severity: 'error',
+    summary: "No manifest for the nodes' platform: no match for platform in manifest, or exec format error."
+  },
+  'not-an-image': {
+    id: 'not-an-image',
+    severity: 'error',
+    summary: 'An OCI artifact (Helm chart, signature, SBOM, wasm) referenced as a container image.'
+  },
+  'digest-mismatch': {
+    id: 'digest-mismatch',
+    severity: 'warning',
+    summary: 'name:tag@digest where the tag now points to another digest: the kubelet pulls the digest and ignores the tag.'
+  },
   'registry-error': {
     id: 'registry-error',
     severity: 'warning',

@@ -8,10 +8,12 @@ import { podWorkspace } from '../helpers/lab.js'
 import { cleanEnv, runNode } from '../helpers/run-dist.js'
 
 // Behaviours no registry available here produces, served by a real HTTP server on loopback.
+const CONFIG = JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })
+const CONFIG_DIGEST = `sha256:${createHash('sha256').update(CONFIG).digest('hex')}`
 const MANIFEST = JSON.stringify({
   schemaVersion: 2,
   mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 2 },
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: CONFIG_DIGEST, size: CONFIG.length },
   layers: []
 })
 const MANIFEST_DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`
@@ -23,6 +25,15 @@ beforeAll(async () => {
     const url = new URL(req.url!, 'http://x')
     const p = url.pathname
     if (p === '/v2/') return json(res, 200, {})
+    // what a runtime would pull, by digest, for every repository that resolved to it
+    if (p.endsWith(`/manifests/${MANIFEST_DIGEST}`) && !p.startsWith('/v2/flaky-token/')) {
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': MANIFEST_DIGEST })
+      return res.end(req.method === 'HEAD' ? undefined : MANIFEST)
+    }
+    if (p.endsWith(`/blobs/${CONFIG_DIGEST}`)) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      return res.end(CONFIG)
+    }
     // Docker Hub's 429: Retry-After and its ratelimit headers
     if (p.startsWith('/v2/limited/')) {
       return json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }] }, {
@@ -68,7 +79,7 @@ beforeAll(async () => {
         return json(res, 401, {}, { 'www-authenticate': `Bearer realm="${server.url}/token",service="fake",error="invalid_token"` })
       }
       res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': MANIFEST_DIGEST })
-      return res.end()
+      return res.end(req.method === 'HEAD' ? undefined : MANIFEST)
     }
     json(res, 404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] })
   }).start()
@@ -97,6 +108,9 @@ describe('registries behaving as only some real ones do', () => {
     expect(report.findings).toEqual([])
     expect(report.images[0]!.digest).toBe(MANIFEST_DIGEST)
     expect(server.seen.filter((s) => s.path === '/v2/nodigest/app/manifests/1.0').map((s) => s.method)).toEqual(['HEAD', 'GET'])
+    // what a node would pull is then read once, by digest: the manifest and its config
+    expect(server.seen.filter((s) => s.path === `/v2/nodigest/app/manifests/${MANIFEST_DIGEST}`)).toHaveLength(1)
+    expect(server.seen.filter((s) => s.path === `/v2/nodigest/app/blobs/${CONFIG_DIGEST}`)).toHaveLength(1)
   })
 
   test('the tag list is followed through its Link pages for suggestions', async () => {
