@@ -55186,7 +55186,7 @@ function groupImages(images) {
             row = {
                 image: scanned.image,
                 reference: referenceText(scanned),
-                ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType } : {}),
+                ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType, ...pulledFacts(resolved.facts) } : {}),
                 locations: []
             };
             byImage.set(scanned.image, row);
@@ -55208,6 +55208,14 @@ function imageDigests(report) {
         if (row.reference && row.digest)
             digests[row.reference] = row.digest;
     return digests;
+}
+/** Platforms offered and bytes pulled, when the image was inspected. */
+function pulledFacts(facts) {
+    if (!facts)
+        return {};
+    const first = [...facts.chosen.values()][0];
+    const size = first?.kind === 'image' ? first.layers.reduce((sum, l) => sum + l.size, 0) : undefined;
+    return { platforms: [...facts.available], ...(size === undefined ? {} : { size }) };
 }
 
 ;// CONCATENATED MODULE: ./lib/report/text.js

@@ -86528,7 +86528,7 @@ function groupImages(images) {
             row = {
                 image: scanned.image,
                 reference: referenceText(scanned),
-                ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType } : {}),
+                ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType, ...pulledFacts(resolved.facts) } : {}),
                 locations: []
             };
             byImage.set(scanned.image, row);
@@ -86550,6 +86550,14 @@ function imageDigests(report) {
         if (row.reference && row.digest)
             digests[row.reference] = row.digest;
     return digests;
+}
+/** Platforms offered and bytes pulled, when the image was inspected. */
+function pulledFacts(facts) {
+    if (!facts)
+        return {};
+    const first = [...facts.chosen.values()][0];
+    const size = first?.kind === 'image' ? first.layers.reduce((sum, l) => sum + l.size, 0) : undefined;
+    return { platforms: [...facts.available], ...(size === undefined ? {} : { size }) };
 }
 
 ;// CONCATENATED MODULE: ./lib/report/annotations.js
@@ -86679,6 +86687,8 @@ function formatSummary(report, options) {
         i.reference === null ? '—' : code(i.reference),
         i.digest ? code(i.digest) : '—',
         i.mediaType ? code(shortMediaType(i.mediaType)) : '—',
+        i.platforms && i.platforms.length > 0 ? i.platforms.join('<br>') : '—',
+        i.size !== undefined ? humanBytes(i.size) : '—',
         String(i.locations.length),
         i.locations
             .slice(0, 5)
@@ -86707,7 +86717,7 @@ function formatSummary(report, options) {
     if (findingRows.length > 0)
         addTable('Findings', ['Severity', 'Rule', 'Image', 'Location', 'Message'], findingRows, 'finding');
     if (imageRows.length > 0)
-        addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Uses', 'Where'], imageRows, 'image');
+        addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Platforms', 'Size', 'Uses', 'Where'], imageRows, 'image');
     return `${parts.join('\n')}\n`;
 }
 /** `application/vnd.oci.image.index.v1+json` → `OCI index`: the table stays readable. */
@@ -86721,6 +86731,18 @@ function shortMediaType(mediaType) {
         'application/vnd.docker.distribution.manifest.v1+json': 'Docker v2 schema 1'
     };
     return known[mediaType] ?? mediaType;
+}
+function humanBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 function row(cells) {
     return `| ${cells.join(' | ')} |`;

@@ -34,7 +34,14 @@ try {
   // the workspace: examples/registry with the lab's addresses filled in
   const workspace = path.join(temp, 'repo')
   mkdirSync(path.join(workspace, 'deploy'), { recursive: true })
-  const hosts = { OPEN: lab.open.host, BASIC: lab.basic.host, TOKEN: lab.token.host, TLS: lab.tls.host, FLAKY: flaky.host }
+  const hosts = {
+    OPEN: lab.open.host,
+    BASIC: lab.basic.host,
+    TOKEN: lab.token.host,
+    TLS: lab.tls.host,
+    FLAKY: flaky.host,
+    APP_1_0_0_DIGEST: lab.images['open/lab/app:1.0.0'].digest
+  }
   for (const file of readdirSync(path.join(root, 'examples/registry'))) {
     const text = readFileSync(path.join(root, 'examples/registry', file), 'utf8').replace(/\$\{(\w+)\}/g, (m, name) => hosts[name] ?? m)
     writeFileSync(path.join(workspace, 'deploy', file), text)

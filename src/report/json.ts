@@ -2,6 +2,7 @@ import type { Finding } from '../findings/finding.js'
 import { canonicalReference, repositoryName } from '../images/reference.js'
 import type { ScannedImage, ScanResult } from '../engine/scan.js'
 import { compareText } from '../findings/finding.js'
+import type { ImageFacts } from '../inspect/facts.js'
 
 /** Version of the JSON report's shape; bumped only on a breaking change. */
 export const REPORT_VERSION = 1
@@ -29,6 +30,10 @@ export interface JsonReport {
     /** what the registry resolved it to (absent offline or when it could not be resolved) */
     digest?: string
     mediaType?: string
+    /** the platforms it offers (os/arch[/variant]) */
+    platforms?: string[]
+    /** compressed bytes a node of the first checked platform pulls (the layers) */
+    size?: number
     locations: ReadonlyArray<{ file: string; line: number; column: number }>
   }>
   readonly summary: ReportSummary
@@ -87,7 +92,15 @@ export function summarize(result: ScanResult, uniqueImages = groupImages(result.
 
 /** One row per distinct image string, with every place it is written, in file order. */
 export function groupImages(images: readonly ScannedImage[]): JsonReport['images'] {
-  type Row = { image: string; reference: string | null; digest?: string; mediaType?: string; locations: Array<{ file: string; line: number; column: number }> }
+  type Row = {
+    image: string
+    reference: string | null
+    digest?: string
+    mediaType?: string
+    platforms?: string[]
+    size?: number
+    locations: Array<{ file: string; line: number; column: number }>
+  }
   const byImage = new Map<string, Row>()
   for (const scanned of images) {
     let row = byImage.get(scanned.image)
@@ -96,7 +109,7 @@ export function groupImages(images: readonly ScannedImage[]): JsonReport['images
       row = {
         image: scanned.image,
         reference: referenceText(scanned),
-        ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType } : {}),
+        ...(resolved ? { digest: resolved.digest, mediaType: resolved.mediaType, ...pulledFacts(resolved.facts) } : {}),
         locations: []
       }
       byImage.set(scanned.image, row)
@@ -117,4 +130,12 @@ export function imageDigests(report: JsonReport): Record<string, string> {
   const digests: Record<string, string> = {}
   for (const row of report.images) if (row.reference && row.digest) digests[row.reference] = row.digest
   return digests
+}
+
+/** Platforms offered and bytes pulled, when the image was inspected. */
+function pulledFacts(facts: ImageFacts | undefined): { platforms?: string[]; size?: number } {
+  if (!facts) return {}
+  const first = [...facts.chosen.values()][0]
+  const size = first?.kind === 'image' ? first.layers.reduce((sum, l) => sum + l.size, 0) : undefined
+  return { platforms: [...facts.available], ...(size === undefined ? {} : { size }) }
 }

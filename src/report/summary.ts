@@ -33,6 +33,8 @@ export function formatSummary(report: JsonReport, options: { failed: boolean; li
       i.reference === null ? '—' : code(i.reference),
       i.digest ? code(i.digest) : '—',
       i.mediaType ? code(shortMediaType(i.mediaType)) : '—',
+      i.platforms && i.platforms.length > 0 ? i.platforms.join('<br>') : '—',
+      i.size !== undefined ? humanBytes(i.size) : '—',
       String(i.locations.length),
       i.locations
         .slice(0, 5)
@@ -58,7 +60,7 @@ export function formatSummary(report: JsonReport, options: { failed: boolean; li
     parts.push('')
   }
   if (findingRows.length > 0) addTable('Findings', ['Severity', 'Rule', 'Image', 'Location', 'Message'], findingRows, 'finding')
-  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Uses', 'Where'], imageRows, 'image')
+  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Platforms', 'Size', 'Uses', 'Where'], imageRows, 'image')
   return `${parts.join('\n')}\n`
 }
 
@@ -73,6 +75,18 @@ function shortMediaType(mediaType: string): string {
     'application/vnd.docker.distribution.manifest.v1+json': 'Docker v2 schema 1'
   }
   return known[mediaType] ?? mediaType
+}
+
+function humanBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
 function row(cells: string[]): string {

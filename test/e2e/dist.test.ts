@@ -31,7 +31,7 @@ describe('dist/index.js, the action as GitHub runs it', () => {
     expect(report.findings).toHaveLength(9)
     expect(run.summary).toContain('## pullgate ❌ failed')
     expect(run.summary).toContain('| ❌ error | `invalid-reference` | `nginx:-1.25` | invalid-references.yaml:10 |')
-    expect(run.summary).toContain('| `busybox` | `docker.io/library/busybox:latest` | — | — | 1 | workloads.yaml:20 |')
+    expect(run.summary).toContain('| `busybox` | `docker.io/library/busybox:latest` | — | — | — | — | 1 | workloads.yaml:20 |')
   })
 
   test('the action prints exactly the lines `pullgate --format github` prints', async () => {
