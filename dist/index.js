@@ -78698,7 +78698,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 1669:
+/***/ 718:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -83427,6 +83427,21 @@ const RULES = {
         severity: 'warning',
         summary: 'name:tag@digest where the tag now points to another digest: the kubelet pulls the digest and ignores the tag.'
     },
+    'pull-secret-missing': {
+        id: 'pull-secret-missing',
+        severity: 'error',
+        summary: 'A private image, and neither the pod, its ServiceAccount nor the nodes supply credentials for it.'
+    },
+    'pull-secret-not-found': {
+        id: 'pull-secret-not-found',
+        severity: 'error',
+        summary: 'An imagePullSecrets entry names a Secret that exists neither in the manifests nor in cluster-pull-secrets.'
+    },
+    'pull-secret-wrong-registry': {
+        id: 'pull-secret-wrong-registry',
+        severity: 'error',
+        summary: "The pod's pull Secrets have no entry for the image's registry."
+    },
     'registry-error': {
         id: 'registry-error',
         severity: 'warning',
@@ -84523,7 +84538,141 @@ function atLeast(runtime, major, minor = 0, patch = 0) {
 /** The platform checked when none is named: what most node pools run. */
 const DEFAULT_PLATFORM = 'linux/amd64';
 
+;// CONCATENATED MODULE: ./lib/pullsecrets/keyring.js
+/**
+ * The kubelet's rules for which docker-config entry serves which image
+ * (pkg/credentialprovider/keyring.go, URLsMatch; Kubernetes docs "Interpretation of config.json"):
+ * the scheme and a `/v1/` or `/v2/` path are ignored; hosts must have the same number of labels,
+ * each matched as a glob (`*.example.com` ≠ `example.com`); ports must be equal; and the entry's
+ * path must be a prefix of the image's path.
+ */
+function parseSchemeless(text) {
+    const noScheme = text.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const slash = noScheme.indexOf('/');
+    const hostPort = slash === -1 ? noScheme : noScheme.slice(0, slash);
+    let path = slash === -1 ? '' : noScheme.slice(slash);
+    if (path.startsWith('/v1/') || path.startsWith('/v2/'))
+        path = path.slice(3);
+    if (path === '/')
+        path = '';
+    const colon = hostPort.lastIndexOf(':');
+    const host = colon === -1 ? hostPort : hostPort.slice(0, colon);
+    const port = colon === -1 ? '' : hostPort.slice(colon + 1);
+    return { labels: host.toLowerCase().split('.'), port, path };
+}
+/** Go's filepath.Match for one host label: `*`, `?` and character classes. */
+function labelMatches(glob, label) {
+    const pattern = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^.]*').replace(/\?/g, '[^.]');
+    try {
+        return new RegExp(`^${pattern}$`).test(label);
+    }
+    catch {
+        return glob === label;
+    }
+}
+/** Does the docker-config key `key` (a host, glob, maybe with port and path) serve `image` (`host[:port]/path`)? */
+function keyMatchesImage(key, image) {
+    const glob = parseSchemeless(key);
+    const target = parseSchemeless(image);
+    if (glob.port !== target.port || glob.labels.length !== target.labels.length)
+        return false;
+    if (!glob.labels.every((g, i) => labelMatches(g, target.labels[i])))
+        return false;
+    return target.path.startsWith(glob.path);
+}
+/** Docker Hub's entries (`https://index.docker.io/v1/` and its aliases) serve docker.io images. */
+function isDockerHubKey(key) {
+    const { labels, port, path } = parseSchemeless(key);
+    const host = labels.join('.');
+    return port === '' && path === '' && ['index.docker.io', 'docker.io', 'registry-1.docker.io'].includes(host);
+}
+/**
+ * Does an entry of `keys` serve the image `registry/repository`? For Docker Hub the kubelet also
+ * falls back to the default registry's entry (keyring.go isDefaultRegistryMatch).
+ */
+function keysCoverImage(keys, registry, repository) {
+    const image = `${registry}/${repository}`;
+    if (keys.some((k) => keyMatchesImage(k, image)))
+        return true;
+    return registry === 'docker.io' && keys.some(isDockerHubKey);
+}
+
+;// CONCATENATED MODULE: ./lib/pullsecrets/analyze.js
+
+/** Registries managed clusters pull from through kubelet credential providers, without any Secret. */
+const DEFAULT_NODE_CREDENTIALS = [
+    '*.dkr.ecr.*.amazonaws.com',
+    '*.dkr.ecr.*.amazonaws.com.cn',
+    '*-docker.pkg.dev',
+    'gcr.io',
+    '*.gcr.io',
+    '*.azurecr.io'
+];
+/**
+ * Follows the kubelet for one container of a pod whose image is private: the pod's own
+ * `imagePullSecrets`, else (as the ServiceAccount admission controller copies them only into pods
+ * that name none) those of its ServiceAccount (`default` when unnamed) in the same namespace; each
+ * Secret looked up in the same namespace and matched to the registry with the keyring's rules.
+ * Secrets whose content cannot be read here (SealedSecret, ExternalSecret, SOPS, or declared in
+ * `cluster-pull-secrets` without a host) count as present and covering, unverified.
+ */
+function analyzePullSecrets(occurrence, reference, objects, cluster) {
+    if (cluster.nodeCredentials.some((glob) => keyMatchesImage(glob, reference.domain)))
+        return undefined;
+    const namespace = occurrence.namespace ?? '';
+    const serviceAccount = occurrence.serviceAccountName ?? 'default';
+    let names = occurrence.imagePullSecrets;
+    let via = 'pod';
+    if (names.length === 0) {
+        const account = objects.serviceAccounts.find((sa) => sa.name === serviceAccount && sameNamespace(sa.namespace, namespace));
+        names = account?.imagePullSecrets ?? [];
+        via = 'service-account';
+        if (names.length === 0)
+            return { rule: 'pull-secret-missing', serviceAccount, serviceAccountFound: account !== undefined };
+    }
+    const found = [];
+    const missing = [];
+    for (const name of names) {
+        const secret = findSecret(name, namespace, objects, cluster);
+        if (secret)
+            found.push(secret);
+        else
+            missing.push(name);
+    }
+    const covers = (s) => s.registries === undefined || keysCoverImage(s.registries, reference.domain, reference.path);
+    if (found.some(covers))
+        return undefined;
+    if (missing.length > 0)
+        return { rule: 'pull-secret-not-found', missing, via, serviceAccount };
+    return {
+        rule: 'pull-secret-wrong-registry',
+        secrets: found.map((s) => ({ name: s.name, registries: s.registries ?? [], problem: s.problem })),
+        via,
+        serviceAccount
+    };
+}
+function findSecret(name, namespace, objects, cluster) {
+    // a readable Secret in the manifests says the most; then anything else that declares the name
+    const candidates = [...objects.secrets, ...cluster.secrets].filter((s) => s.name === name && (s.source === 'cluster' && s.namespace === '' ? true : sameNamespace(s.namespace, namespace)));
+    return candidates.find((s) => s.registries !== undefined) ?? candidates[0];
+}
+/** A manifest without a namespace lands in the one it is applied to: read that as `default`. */
+function sameNamespace(a, b) {
+    return (a || 'default') === (b || 'default');
+}
+/** Reads `cluster-pull-secrets` entries: `name`, `namespace/name`, `name=host`, `namespace/name=host`. */
+function parseClusterSecrets(entries) {
+    return entries.map((entry) => {
+        const [ref, host] = entry.split('=', 2);
+        const slash = ref.indexOf('/');
+        const namespace = slash === -1 ? '' : ref.slice(0, slash).trim();
+        const name = (slash === -1 ? ref : ref.slice(slash + 1)).trim();
+        return { name, namespace, source: 'cluster', ...(host?.trim() ? { registries: [host.trim()] } : {}) };
+    });
+}
+
 ;// CONCATENATED MODULE: ./lib/engine/options.js
+
 
 
 
@@ -84620,6 +84769,18 @@ function parseCompat(runtimes, platforms, acceptMediaTypes) {
 function parseCommaList(values) {
     const all = typeof values === 'string' ? [values] : (values ?? []);
     return all.flatMap((v) => v.split(/[\n,]/)).map((v) => v.trim()).filter((v) => v !== '' && !v.startsWith('#'));
+}
+/**
+ * Reads `cluster-pull-secrets` and `node-credentials`. Without `node-credentials` the registries
+ * that managed clusters reach through kubelet credential providers (ECR, Artifact Registry, GCR,
+ * ACR) need no Secret; `none` turns that off.
+ */
+function parseClusterKnowledge(clusterSecrets, nodeCredentials) {
+    const none = nodeCredentials.length === 1 && nodeCredentials[0].toLowerCase() === 'none';
+    return {
+        secrets: parseClusterSecrets(clusterSecrets),
+        nodeCredentials: none ? [] : nodeCredentials.length > 0 ? [...nodeCredentials] : [...DEFAULT_NODE_CREDENTIALS]
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/challenge.js
@@ -85007,10 +85168,19 @@ class RegistryClient {
         }
         return { tags, answer: last };
     }
+    /**
+     * Would a client without credentials be refused this manifest? (HEAD, anonymous token if the
+     * registry hands one out.) This is how a private repository is told from a public one: the
+     * cluster needs pull secrets only for the former.
+     */
+    async refusesAnonymous(endpoint, repository, reference) {
+        const answer = await this.send(endpoint, repository, (base) => ({ method: 'HEAD', url: new URL(`/v2/${repository}/manifests/${reference}`, base), headers: { accept: MANIFEST_ACCEPT }, maxBodyBytes: 64 * 1024 }), { anonymous: true });
+        return answer.refusal !== undefined || answer.response.status === 401 || answer.response.status === 403;
+    }
     /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
-    async send(endpoint, repository, build) {
+    async send(endpoint, repository, build, options = {}) {
         const scope = `repository:${repository}:pull`;
-        const lookup = await this.keychain.lookup(endpoint.host);
+        const lookup = options.anonymous ? {} : await this.keychain.lookup(endpoint.host);
         const credential = lookup.credential;
         const first = endpoint.challenges.length > 0 ? await this.authenticator.authorize(endpoint, endpoint.challenges, scope, credential) : {};
         if (first.refusal)
@@ -85629,7 +85799,9 @@ async function resolveTarget(client, target, inspector) {
         const manifest = await client.resolveManifest(endpoint, target.repository, target.reference);
         if (!manifest.found)
             return await classifyFailure(client, endpoint, target, manifest.answer);
-        const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size };
+        // resolved without credentials: public; with them, ask once per repository whether they were needed
+        const access = manifest.answer.credential ? await privacy(client, endpoint, target) : 'public';
+        const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
         if (!inspector || target.inspect === false)
             return resolved;
         try {
@@ -85652,6 +85824,22 @@ async function resolveTarget(client, target, inspector) {
             return { kind: 'registry-error', said: error.message };
         throw error;
     }
+}
+const privacyByRepository = new WeakMap();
+/** Whether `registry/repository` refuses anonymous pulls, asked once per repository and run. */
+function privacy(client, endpoint, target) {
+    let cache = privacyByRepository.get(client);
+    if (!cache)
+        privacyByRepository.set(client, (cache = new Map()));
+    const key = `${target.registry}/${target.repository}`;
+    let found = cache.get(key);
+    if (!found) {
+        found = client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => (refused ? 'private' : 'public'), 
+        // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+        () => 'private');
+        cache.set(key, found);
+    }
+    return found;
 }
 async function resolveRepository(client, endpoint, target) {
     const listed = await client.listTags(endpoint, target.repository);
@@ -86298,7 +86486,120 @@ function digestMismatchFinding(reference, tagDigest, at) {
         `Update the pin (${reference_familiarReference({ ...reference, digest: undefined })}@${tagDigest}) or the tag, whichever was meant.`, reference.original);
 }
 
+;// CONCATENATED MODULE: ./lib/manifests/cluster-objects.js
+
+
+const DOCKER_SECRET_TYPES = {
+    'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
+    'kubernetes.io/dockercfg': '.dockercfg'
+};
+/**
+ * Reads the objects pull-secret analysis needs from one document: docker-registry Secrets (their
+ * registry keys only — the credentials are decoded in memory and dropped at once), ServiceAccounts,
+ * and Secrets whose content lives elsewhere (SealedSecret, ExternalSecret, SOPS-encrypted Secrets),
+ * which count as present but unverified. `List` items are read too.
+ */
+function extractClusterObjects(file, document, positions, maxAliasExpansions, into) {
+    const reader = new NodeReader(document, maxAliasExpansions);
+    const visit = (node) => {
+        const kind = reader.string(node, 'kind');
+        const apiVersion = reader.string(node, 'apiVersion') ?? '';
+        if (!kind)
+            return;
+        const items = reader.seq(reader.get(node, 'items'));
+        if (kind.endsWith('List') && items)
+            return items.items.forEach(visit);
+        const metadata = reader.get(node, 'metadata');
+        const name = reader.string(metadata, 'name');
+        if (!name)
+            return;
+        const namespace = reader.string(metadata, 'namespace') ?? '';
+        const range = reader.get(metadata, 'name')?.range;
+        const line = range ? positions.position(range[0]).line : 1;
+        if (kind === 'ServiceAccount' && apiVersion === 'v1') {
+            const names = (reader.seq(reader.get(node, 'imagePullSecrets'))?.items ?? []).map((i) => reader.string(i, 'name')).filter((n) => Boolean(n));
+            into.serviceAccounts.push({ name, namespace, imagePullSecrets: names, file, line });
+        }
+        else if (kind === 'Secret' && apiVersion === 'v1') {
+            const key = DOCKER_SECRET_TYPES[reader.string(node, 'type') ?? ''];
+            if (!key)
+                return;
+            if (reader.get(node, 'sops')) {
+                into.secrets.push({ name, namespace, source: 'sops', file, line });
+                return;
+            }
+            const fromString = reader.string(reader.get(node, 'stringData'), key);
+            const encoded = reader.get(reader.get(node, 'data'), key);
+            const text = fromString ?? ((0,dist/* isScalar */.jn)(encoded) && typeof encoded.value === 'string' ? Buffer.from(encoded.value, 'base64').toString('utf8') : undefined);
+            into.secrets.push({ name, namespace, source: 'secret', file, line, ...registryKeys(text, key) });
+        }
+        else if (kind === 'SealedSecret' && apiVersion.startsWith('bitnami.com/')) {
+            const template = reader.get(reader.get(node, 'spec'), 'template');
+            const tmplMeta = reader.get(template, 'metadata');
+            into.secrets.push({ name: reader.string(tmplMeta, 'name') ?? name, namespace: reader.string(tmplMeta, 'namespace') ?? namespace, source: 'sealed-secret', file, line });
+        }
+        else if (kind === 'ExternalSecret' && apiVersion.startsWith('external-secrets.io/')) {
+            const target = reader.get(reader.get(node, 'spec'), 'target');
+            into.secrets.push({ name: reader.string(target, 'name') ?? name, namespace, source: 'external-secret', file, line });
+        }
+    };
+    visit(document.contents);
+}
+/** The registry keys of a `.dockerconfigjson` ({"auths": {...}}) or legacy `.dockercfg` ({host: {...}}). */
+function registryKeys(text, key) {
+    if (text === undefined)
+        return { problem: `it has no ${key} entry` };
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { problem: `its ${key} is not valid JSON` };
+    }
+    const map = key === '.dockerconfigjson' ? json?.auths : json;
+    if (typeof map !== 'object' || map === null)
+        return { problem: `its ${key} has no registries` };
+    return { registries: Object.keys(map) };
+}
+
+;// CONCATENATED MODULE: ./lib/rules/pull-secret-findings.js
+
+const KUBELET = 'The kubelet would fail with ErrImagePull ("401 Unauthorized" / "pull access denied"), then ImagePullBackOff.';
+/** The finding for a pod that could not pull its private image; it names the workload, namespace, ServiceAccount and Secrets. */
+function pullSecretFinding(occurrence, reference, problem) {
+    const registry = reference.domain;
+    const workload = `${occurrence.kind} ${occurrence.objectName ?? '(unnamed)'}`;
+    const ns = occurrence.namespace ?? 'default';
+    const where = `${workload} in namespace ${occurrence.namespace ? ns : `${ns} (none is written; it lands in the namespace it is applied to)`}`;
+    const sa = `ServiceAccount ${problem.rule === 'pull-secret-missing' ? problem.serviceAccount : problem.serviceAccount}`;
+    const create = `\`kubectl create secret docker-registry regcred --docker-server=${registry} --docker-username=… --docker-password=… -n ${ns}\``;
+    const stanza = '`imagePullSecrets: [{name: regcred}]` to the pod spec';
+    const patch = `\`kubectl patch serviceaccount ${problem.serviceAccount} -n ${ns} -p '{"imagePullSecrets":[{"name":"regcred"}]}'\` (or its manifest)`;
+    const image = reference.original;
+    switch (problem.rule) {
+        case 'pull-secret-missing':
+            return makeFinding('pull-secret-missing', occurrence, `${image} is private (${registry} refuses anonymous pulls), but ${where} names no imagePullSecrets, and its ${sa} ` +
+                `${problem.serviceAccountFound ? 'has none either' : 'is not among the scanned manifests, so none are known'}. ${KUBELET} ` +
+                `Create a pull secret (${create}) and add ${stanza} or to the ServiceAccount (${patch}); if the nodes pull from ${registry} on their own (a kubelet credential provider), add it to \`node-credentials\`.`, image);
+        case 'pull-secret-not-found':
+            return makeFinding('pull-secret-not-found', occurrence, `${image} is private, and ${where} pulls it with the Secret${problem.missing.length > 1 ? 's' : ''} ${problem.missing.map((n) => `"${n}"`).join(', ')} ` +
+                `(${problem.via === 'pod' ? 'its own imagePullSecrets' : `from its ${sa}`}), which exist${problem.missing.length > 1 ? '' : 's'} neither in the scanned manifests nor in \`cluster-pull-secrets\` for namespace ${ns}. ${KUBELET} ` +
+                `Create it (${create.replace('regcred', problem.missing[0])}), or, if it is created outside this repository, list it in \`cluster-pull-secrets\` (${ns}/${problem.missing[0]}=${registry}).`, image);
+        case 'pull-secret-wrong-registry': {
+            const described = problem.secrets
+                .map((s) => `"${s.name}" (${s.problem ?? (s.registries.length > 0 ? `covers ${s.registries.join(', ')}` : 'covers no registry')})`)
+                .join(', ');
+            return makeFinding('pull-secret-wrong-registry', occurrence, `${image} is private, and ${where} pulls it with ${described} (${problem.via === 'pod' ? 'its own imagePullSecrets' : `from its ${sa}`}), none of which has an entry for ${registry}/${reference.path} ` +
+                `(the kubelet matches host, port and path prefix exactly; another port or host does not count). ${KUBELET} ` +
+                `Add an entry for ${registry} to the Secret, or create one for it (${create}) and add it to imagePullSecrets.`, image);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/engine/scan.js
+
+
+
 
 
 
@@ -86337,12 +86638,13 @@ async function scan(options, logger = silentLogger) {
     logger.info(`Scanning ${files.length} file${files.length === 1 ? '' : 's'}`);
     const findings = [];
     const pending = [];
+    const objects = { secrets: [], serviceAccounts: [] };
     let manifests = 0;
     let documents = 0;
     // Reads run a few files ahead of the parser, so the CPU never waits on the disk.
     const reads = new ReadAhead(files, (file) => readManifestFile(options.workspace, file, limits), READ_AHEAD);
     for (const file of files) {
-        const result = analyzeFile(file, await reads.next(), limits, logger);
+        const result = analyzeFile(file, await reads.next(), limits, logger, objects);
         findings.push(...result.findings);
         pending.push(...result.images);
         documents += result.documents;
@@ -86362,6 +86664,9 @@ async function scan(options, logger = silentLogger) {
             findings.push(mutable);
         if (resolution && scanned.reference) {
             findings.push(...registryFindings(scanned, scanned.reference, resolution, resolutions.tags.get(scanned), compat));
+            const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, options.cluster ?? { secrets: [], nodeCredentials: [...DEFAULT_NODE_CREDENTIALS] });
+            if (pullSecret)
+                findings.push(pullSecret);
         }
     }
     const settled = applyRuleSettings(findings, options.rules ?? new Map());
@@ -86387,6 +86692,20 @@ function registryFindings(scanned, reference, resolution, tag, compat) {
     if (tag?.kind === 'resolved' && reference.digest && tag.digest !== reference.digest)
         findings.push(digestMismatchFinding(reference, tag.digest, at));
     return findings;
+}
+/**
+ * For a private image in a pod spec, can the pod pull it? Only container lists and image volumes
+ * of pod specs: CRD image fields (Argo, Tekton) get their pull secrets elsewhere, and a
+ * kustomization entry is no pod.
+ */
+function pullSecretCheck(scanned, reference, resolution, objects, cluster) {
+    if (scanned.source !== 'container' || resolution.kind !== 'resolved' || resolution.access !== 'private')
+        return undefined;
+    const occurrence = scanned.occurrence;
+    if (occurrence.category === 'crd-field')
+        return undefined;
+    const problem = analyzePullSecrets(occurrence, reference, objects, cluster);
+    return problem ? pullSecretFinding(occurrence, reference, problem) : undefined;
 }
 /** Runtimes and platforms to check against when the caller names none. */
 function defaultCompat() {
@@ -86432,7 +86751,7 @@ class ReadAhead {
         return this.pending.shift();
     }
 }
-function analyzeFile(file, content, limits, logger) {
+function analyzeFile(file, content, limits, logger, objects) {
     const empty = { findings: [], images: [], documents: 0, isManifest: false };
     if (content.kind === 'too-large') {
         logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
@@ -86451,6 +86770,7 @@ function analyzeFile(file, content, limits, logger) {
     const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
     const images = [];
     for (const { index, document } of parsed.documents) {
+        extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
         const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract();
         if (extracted.problem)
             findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message));
@@ -86806,7 +87126,9 @@ const Inputs = {
     InsecureRegistries: 'insecure-registries',
     Runtime: 'runtime',
     Platforms: 'platforms',
-    AcceptMediaTypes: 'accept-media-types'
+    AcceptMediaTypes: 'accept-media-types',
+    ClusterPullSecrets: 'cluster-pull-secrets',
+    NodeCredentials: 'node-credentials'
 };
 /** The only reader of `core.getInput` (docker/metadata-action's context.ts pattern). */
 function getInputs(env = process.env) {
@@ -86829,7 +87151,8 @@ function getInputs(env = process.env) {
         dockerConfig: dockerConfig ? external_node_path_.resolve(workspace, dockerConfig) : undefined,
         githubToken: githubToken || undefined,
         insecureRegistries: parseCommaList(getInput(Inputs.InsecureRegistries)),
-        compat: parseCompat(parseCommaList(getInput(Inputs.Runtime)), parseCommaList(getInput(Inputs.Platforms)), parseCommaList(getInput(Inputs.AcceptMediaTypes)))
+        compat: parseCompat(parseCommaList(getInput(Inputs.Runtime)), parseCommaList(getInput(Inputs.Platforms)), parseCommaList(getInput(Inputs.AcceptMediaTypes))),
+        cluster: parseClusterKnowledge(parseCommaList(getInput(Inputs.ClusterPullSecrets)), parseCommaList(getInput(Inputs.NodeCredentials)))
     };
 }
 
@@ -86865,6 +87188,7 @@ async function run() {
             offline: inputs.offline,
             rules: inputs.rules,
             compat: inputs.compat,
+            cluster: inputs.cluster,
             registry: {
                 dockerConfig: inputs.dockerConfig,
                 githubToken: inputs.githubToken,
@@ -86927,7 +87251,7 @@ function commitLinker(env = process.env) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1669);
+/* harmony import */ var _action_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(718);
 /** The action's entry point (action.yml `main`): everything happens in run(). */
 
 await (0,_action_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();

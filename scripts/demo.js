@@ -37,6 +37,8 @@ try {
   const hosts = {
     OPEN: lab.open.host,
     BASIC: lab.basic.host,
+    // the same registry under another name: Docker keys credentials by host name
+    BASIC_LOCAL: lab.basic.host.replace('127.0.0.1', 'localhost'),
     TOKEN: lab.token.host,
     TLS: lab.tls.host,
     FLAKY: flaky.host,
@@ -46,10 +48,15 @@ try {
     const text = readFileSync(path.join(root, 'examples/registry', file), 'utf8').replace(/\$\{(\w+)\}/g, (m, name) => hosts[name] ?? m)
     writeFileSync(path.join(workspace, 'deploy', file), text)
   }
-  // the CI's docker login: an account on the token registry that may not pull private/ images
+  // the CI's docker logins: an account on the token registry that may not pull private/ images,
+  // and one for the htpasswd registry under its localhost name
   const dockerConfig = path.join(temp, 'docker')
   mkdirSync(dockerConfig)
-  writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [lab.token.host]: { auth: Buffer.from('bob:bobpass').toString('base64') } } }))
+  const auth = (user, pass) => ({ auth: Buffer.from(`${user}:${pass}`).toString('base64') })
+  writeFileSync(
+    path.join(dockerConfig, 'config.json'),
+    JSON.stringify({ auths: { [lab.token.host]: auth('bob', 'bobpass'), [hosts.BASIC_LOCAL]: auth('alice', 'alicepass') } })
+  )
 
   const output = path.join(temp, 'output')
   const summary = path.join(temp, 'summary.md')

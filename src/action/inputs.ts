@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import path from 'node:path'
-import { parseBoolean, parseCommaList, parseCompat, parseFailOn, parseList, parseRuleSettings, type FailOn, type RuleSetting } from '../engine/options.js'
+import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseList, parseRuleSettings, type FailOn, type RuleSetting } from '../engine/options.js'
 import type { CompatOptions } from '../compat/profile.js'
+import type { ClusterKnowledge } from '../pullsecrets/analyze.js'
 import type { RuleId } from '../rules/catalog.js'
 
 /** The action's input names: a public contract, kebab-case as users write them in `with:`. */
@@ -17,7 +18,9 @@ export const Inputs = {
   InsecureRegistries: 'insecure-registries',
   Runtime: 'runtime',
   Platforms: 'platforms',
-  AcceptMediaTypes: 'accept-media-types'
+  AcceptMediaTypes: 'accept-media-types',
+  ClusterPullSecrets: 'cluster-pull-secrets',
+  NodeCredentials: 'node-credentials'
 } as const
 
 /** Everything the action was asked to do, validated. */
@@ -32,6 +35,7 @@ export interface ActionInputs {
   readonly githubToken?: string
   readonly insecureRegistries: string[]
   readonly compat: CompatOptions
+  readonly cluster: ClusterKnowledge
 }
 
 /** The only reader of `core.getInput` (docker/metadata-action's context.ts pattern). */
@@ -58,6 +62,7 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
       parseCommaList(core.getInput(Inputs.Runtime)),
       parseCommaList(core.getInput(Inputs.Platforms)),
       parseCommaList(core.getInput(Inputs.AcceptMediaTypes))
-    )
+    ),
+    cluster: parseClusterKnowledge(parseCommaList(core.getInput(Inputs.ClusterPullSecrets)), parseCommaList(core.getInput(Inputs.NodeCredentials)))
   }
 }

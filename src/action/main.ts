@@ -33,6 +33,7 @@ export async function run(): Promise<void> {
           offline: inputs.offline,
           rules: inputs.rules,
           compat: inputs.compat,
+          cluster: inputs.cluster,
           registry: {
             dockerConfig: inputs.dockerConfig,
             githubToken: inputs.githubToken,

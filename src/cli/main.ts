@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { parseCommaList, parseCompat, parseFailOn, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
+import { parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
 import { formatText } from '../report/text.js'
@@ -53,6 +53,13 @@ Options (each action input has the flag of the same name):
                         comma-separated; --platforms too; default: linux/amd64)
   --accept-media-types TYPES
                         a custom runtime that pulls exactly these manifest and layer media types
+  --cluster-pull-secrets SECRETS
+                        pull Secrets that exist in the cluster but not in these manifests:
+                        name, namespace/name, optionally =registry-host (repeatable or comma-separated)
+  --node-credentials GLOBS
+                        registry host globs the nodes pull from without Secrets (kubelet
+                        credential providers); default: ECR, Artifact Registry, GCR and ACR hosts;
+                        none to turn that off
   --report-file FILE    also write the JSON report to FILE
   --format FORMAT       text (default), json or github (workflow-command annotations)
   --workspace DIR       report file names relative to DIR (default: the current folder)
@@ -82,6 +89,8 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         platform: { type: 'string', multiple: true },
         platforms: { type: 'string', multiple: true },
         'accept-media-types': { type: 'string', multiple: true },
+        'cluster-pull-secrets': { type: 'string', multiple: true },
+        'node-credentials': { type: 'string', multiple: true },
         'report-file': { type: 'string' },
         format: { type: 'string' },
         workspace: { type: 'string' },
@@ -123,6 +132,7 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         offline: values.offline ?? false,
         rules,
         compat,
+        cluster: parseClusterKnowledge(parseCommaList(values['cluster-pull-secrets']), parseCommaList(values['node-credentials'])),
         registry: {
           dockerConfig: values['docker-config'] ? path.resolve(io.cwd, values['docker-config']) : undefined,
           githubToken,

@@ -4,6 +4,7 @@ import { isRuleId, RULES, type RuleId } from '../rules/catalog.js'
 import { parsePlatform, PlatformParseError } from '../compat/platforms.js'
 import { customRuntime, DEFAULT_RUNTIME, parseRuntime, RuntimeParseError } from '../compat/runtimes.js'
 import { DEFAULT_PLATFORM, type CompatOptions } from '../compat/profile.js'
+import { DEFAULT_NODE_CREDENTIALS, parseClusterSecrets, type ClusterKnowledge } from '../pullsecrets/analyze.js'
 
 /** A mistake in how pullgate was called (bad input value, missing path): exit code 2, one line. */
 export class UsageError extends Error {}
@@ -100,4 +101,17 @@ export function parseCompat(runtimes: readonly string[], platforms: readonly str
 export function parseCommaList(values: string | readonly string[] | undefined): string[] {
   const all = typeof values === 'string' ? [values] : (values ?? [])
   return all.flatMap((v) => v.split(/[\n,]/)).map((v) => v.trim()).filter((v) => v !== '' && !v.startsWith('#'))
+}
+
+/**
+ * Reads `cluster-pull-secrets` and `node-credentials`. Without `node-credentials` the registries
+ * that managed clusters reach through kubelet credential providers (ECR, Artifact Registry, GCR,
+ * ACR) need no Secret; `none` turns that off.
+ */
+export function parseClusterKnowledge(clusterSecrets: readonly string[], nodeCredentials: readonly string[]): ClusterKnowledge {
+  const none = nodeCredentials.length === 1 && nodeCredentials[0]!.toLowerCase() === 'none'
+  return {
+    secrets: parseClusterSecrets(clusterSecrets),
+    nodeCredentials: none ? [] : nodeCredentials.length > 0 ? [...nodeCredentials] : [...DEFAULT_NODE_CREDENTIALS]
+  }
 }

@@ -19,6 +19,9 @@ import { parsePlatform } from '../compat/platforms.js'
 import { DEFAULT_PLATFORM, type CompatOptions } from '../compat/profile.js'
 import { DEFAULT_RUNTIME, parseRuntime } from '../compat/runtimes.js'
 import { compatFinding, digestMismatchFinding } from '../rules/compat-findings.js'
+import { extractClusterObjects, type ClusterObjects } from '../manifests/cluster-objects.js'
+import { analyzePullSecrets, DEFAULT_NODE_CREDENTIALS, type ClusterKnowledge } from '../pullsecrets/analyze.js'
+import { pullSecretFinding } from '../rules/pull-secret-findings.js'
 
 /** What to scan and how. The action and the CLI both build one of these from their inputs. */
 export interface ScanOptions {
@@ -32,6 +35,8 @@ export interface ScanOptions {
   readonly registry?: RegistryOptions
   /** the nodes' runtimes and platforms (the `runtime`, `platforms` and `accept-media-types` inputs) */
   readonly compat?: CompatOptions
+  /** what lives only in the cluster: pull Secrets and node credential providers */
+  readonly cluster?: ClusterKnowledge
   /** per-rule severity or `off` (the `rules` input) */
   readonly rules?: ReadonlyMap<string, RuleSetting>
   readonly limits?: Partial<Limits>
@@ -83,12 +88,13 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
 
   const findings: Finding[] = []
   const pending: PendingImage[] = []
+  const objects: ClusterObjects = { secrets: [], serviceAccounts: [] }
   let manifests = 0
   let documents = 0
   // Reads run a few files ahead of the parser, so the CPU never waits on the disk.
   const reads = new ReadAhead(files, (file) => readManifestFile(options.workspace, file, limits), READ_AHEAD)
   for (const file of files) {
-    const result = analyzeFile(file, await reads.next(), limits, logger)
+    const result = analyzeFile(file, await reads.next(), limits, logger, objects)
     findings.push(...result.findings)
     pending.push(...result.images)
     documents += result.documents
@@ -107,6 +113,8 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     if (mutable) findings.push(mutable)
     if (resolution && scanned.reference) {
       findings.push(...registryFindings(scanned, scanned.reference, resolution, resolutions!.tags.get(scanned), compat))
+      const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, options.cluster ?? { secrets: [], nodeCredentials: [...DEFAULT_NODE_CREDENTIALS] })
+      if (pullSecret) findings.push(pullSecret)
     }
   }
   const settled = applyRuleSettings(findings, options.rules ?? new Map())
@@ -129,6 +137,19 @@ function registryFindings(scanned: ScannedImage, reference: ImageReference, reso
   }
   if (tag?.kind === 'resolved' && reference.digest && tag.digest !== reference.digest) findings.push(digestMismatchFinding(reference, tag.digest, at))
   return findings
+}
+
+/**
+ * For a private image in a pod spec, can the pod pull it? Only container lists and image volumes
+ * of pod specs: CRD image fields (Argo, Tekton) get their pull secrets elsewhere, and a
+ * kustomization entry is no pod.
+ */
+function pullSecretCheck(scanned: ScannedImage, reference: ImageReference, resolution: Resolution, objects: ClusterObjects, cluster: ClusterKnowledge): Finding | undefined {
+  if (scanned.source !== 'container' || resolution.kind !== 'resolved' || resolution.access !== 'private') return undefined
+  const occurrence = scanned.occurrence as ImageOccurrence
+  if (occurrence.category === 'crd-field') return undefined
+  const problem = analyzePullSecrets(occurrence, reference, objects, cluster)
+  return problem ? pullSecretFinding(occurrence, reference, problem) : undefined
 }
 
 /** Runtimes and platforms to check against when the caller names none. */
@@ -186,7 +207,7 @@ class ReadAhead<T> {
   }
 }
 
-function analyzeFile(file: string, content: FileContent, limits: Limits, logger: Logger): FileResult {
+function analyzeFile(file: string, content: FileContent, limits: Limits, logger: Logger, objects: ClusterObjects): FileResult {
   const empty: FileResult = { findings: [], images: [], documents: 0, isManifest: false }
   if (content.kind === 'too-large') {
     logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`)
@@ -209,6 +230,7 @@ function analyzeFile(file: string, content: FileContent, limits: Limits, logger:
   const findings: Finding[] = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message))
   const images: PendingImage[] = []
   for (const { index, document } of parsed.documents) {
+    extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects)
     const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract()
     if (extracted.problem) findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message))
     for (const occurrence of extracted.images) {

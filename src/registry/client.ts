@@ -132,10 +132,25 @@ export class RegistryClient {
     return { tags, answer: last! }
   }
 
+  /**
+   * Would a client without credentials be refused this manifest? (HEAD, anonymous token if the
+   * registry hands one out.) This is how a private repository is told from a public one: the
+   * cluster needs pull secrets only for the former.
+   */
+  async refusesAnonymous(endpoint: Endpoint, repository: string, reference: string): Promise<boolean> {
+    const answer = await this.send(
+      endpoint,
+      repository,
+      (base) => ({ method: 'HEAD', url: new URL(`/v2/${repository}/manifests/${reference}`, base), headers: { accept: MANIFEST_ACCEPT }, maxBodyBytes: 64 * 1024 }),
+      { anonymous: true }
+    )
+    return answer.refusal !== undefined || answer.response.status === 401 || answer.response.status === 403
+  }
+
   /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
-  private async send(endpoint: Endpoint, repository: string, build: (base: URL) => HttpRequest): Promise<RegistryAnswer> {
+  private async send(endpoint: Endpoint, repository: string, build: (base: URL) => HttpRequest, options: { anonymous?: boolean } = {}): Promise<RegistryAnswer> {
     const scope = `repository:${repository}:pull`
-    const lookup = await this.keychain.lookup(endpoint.host)
+    const lookup = options.anonymous ? {} : await this.keychain.lookup(endpoint.host)
     const credential = lookup.credential
     const first = endpoint.challenges.length > 0 ? await this.authenticator.authorize(endpoint, endpoint.challenges, scope, credential) : {}
     if (first.refusal) return { response: refusalResponse(first.refusal), credential, credentialProblem: lookup.problem, refusal: first.refusal }

@@ -11,6 +11,8 @@ export type Resolution =
       readonly facts?: ImageFacts
       /** why it could not be inspected (reported as registry-error) */
       readonly inspectionError?: string
+      /** private: credentials were needed (an anonymous client is refused); public: they were not */
+      readonly access?: 'private' | 'public'
     }
   /** a Flux ImageRepository's repository: it exists and its tags can be listed */
   | { readonly kind: 'repository-exists'; readonly tagCount: number }

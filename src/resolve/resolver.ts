@@ -57,7 +57,9 @@ async function resolveTarget(client: RegistryClient, target: Target, inspector: 
     if (target.purpose === 'repository') return await resolveRepository(client, endpoint, target)
     const manifest = await client.resolveManifest(endpoint, target.repository, target.reference)
     if (!manifest.found) return await classifyFailure(client, endpoint, target, manifest.answer)
-    const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size }
+    // resolved without credentials: public; with them, ask once per repository whether they were needed
+    const access = manifest.answer.credential ? await privacy(client, endpoint, target) : 'public'
+    const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
     if (!inspector || target.inspect === false) return resolved
     try {
       return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, manifest.digest) }
@@ -76,6 +78,25 @@ async function resolveTarget(client: RegistryClient, target: Target, inspector: 
     if (error instanceof ProtocolError) return { kind: 'registry-error', said: error.message }
     throw error
   }
+}
+
+const privacyByRepository = new WeakMap<RegistryClient, Map<string, Promise<'private' | 'public'>>>()
+
+/** Whether `registry/repository` refuses anonymous pulls, asked once per repository and run. */
+function privacy(client: RegistryClient, endpoint: Endpoint, target: Target): Promise<'private' | 'public'> {
+  let cache = privacyByRepository.get(client)
+  if (!cache) privacyByRepository.set(client, (cache = new Map()))
+  const key = `${target.registry}/${target.repository}`
+  let found = cache.get(key)
+  if (!found) {
+    found = client.refusesAnonymous(endpoint, target.repository, target.reference).then(
+      (refused) => (refused ? 'private' : 'public'),
+      // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+      () => 'private' as const
+    )
+    cache.set(key, found)
+  }
+  return found
 }
 
 async function resolveRepository(client: RegistryClient, endpoint: Endpoint, target: Target): Promise<Resolution> {

@@ -93,6 +93,21 @@ export const RULES = {
     severity: 'warning',
     summary: 'name:tag@digest where the tag now points to another digest: the kubelet pulls the digest and ignores the tag.'
   },
+  'pull-secret-missing': {
+    id: 'pull-secret-missing',
+    severity: 'error',
+    summary: 'A private image, and neither the pod, its ServiceAccount nor the nodes supply credentials for it.'
+  },
+  'pull-secret-not-found': {
+    id: 'pull-secret-not-found',
+    severity: 'error',
+    summary: 'An imagePullSecrets entry names a Secret that exists neither in the manifests nor in cluster-pull-secrets.'
+  },
+  'pull-secret-wrong-registry': {
+    id: 'pull-secret-wrong-registry',
+    severity: 'error',
+    summary: "The pod's pull Secrets have no entry for the image's registry."
+  },
   'registry-error': {
     id: 'registry-error',
     severity: 'warning',
