@@ -23,20 +23,23 @@ export interface JsonReport {
     image?: string
     message: string
   }>
-  readonly images: ReadonlyArray<{
-    image: string
-    /** the fully qualified reference (registry/repository:tag[@digest]), null when the image is not a valid reference */
-    reference: string | null
-    /** what the registry resolved it to (absent offline or when it could not be resolved) */
-    digest?: string
-    mediaType?: string
-    /** the platforms it offers (os/arch[/variant]) */
-    platforms?: string[]
-    /** compressed bytes a node of the first checked platform pulls (the layers) */
-    size?: number
-    locations: ReadonlyArray<{ file: string; line: number; column: number }>
-  }>
+  readonly images: readonly ReportImage[]
   readonly summary: ReportSummary
+}
+
+/** One distinct image string of the report, with what the registry said about it and where it is used. */
+export interface ReportImage {
+  image: string
+  /** the fully qualified reference (registry/repository:tag[@digest]), null when the image is not a valid reference */
+  reference: string | null
+  /** what the registry resolved it to (absent offline or when it could not be resolved) */
+  digest?: string
+  mediaType?: string
+  /** the platforms it offers (os/arch[/variant]) */
+  platforms?: string[]
+  /** compressed bytes a node of the first checked platform pulls (the layers) */
+  size?: number
+  locations: Array<{ file: string; line: number; column: number }>
 }
 
 /** Counts shown in every format. */
@@ -92,16 +95,7 @@ export function summarize(result: ScanResult, uniqueImages = groupImages(result.
 
 /** One row per distinct image string, with every place it is written, in file order. */
 export function groupImages(images: readonly ScannedImage[]): JsonReport['images'] {
-  type Row = {
-    image: string
-    reference: string | null
-    digest?: string
-    mediaType?: string
-    platforms?: string[]
-    size?: number
-    locations: Array<{ file: string; line: number; column: number }>
-  }
-  const byImage = new Map<string, Row>()
+  const byImage = new Map<string, ReportImage>()
   for (const scanned of images) {
     let row = byImage.get(scanned.image)
     if (!row) {
