@@ -44356,7 +44356,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
@@ -50278,7 +50278,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1245);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5065);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
@@ -50293,7 +50293,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1245:
+/***/ 5065:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50832,6 +50832,1238 @@ function parseClusterKnowledge(clusterSecrets, nodeCredentials) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/engine/config-file.js
+
+
+
+
+/** The settings a repository may keep in `.pullgate.yaml`: the action's inputs, by the same names. */
+const CONFIG_KEYS = [
+    'paths',
+    'scope',
+    'fail-on',
+    'offline',
+    'rules',
+    'ignore',
+    'docker-config',
+    'insecure-registries',
+    'runtime',
+    'platforms',
+    'accept-media-types',
+    'cluster-pull-secrets',
+    'node-credentials',
+    'report-file',
+    'sarif-file',
+    'pin'
+];
+const DEFAULT_CONFIG_FILE = '.pullgate.yaml';
+/**
+ * Reads the repository's `.pullgate.yaml` (or the file named by `config`): every value as the
+ * string an input would hold (lists joined one per line). Inputs and flags win over it. A key
+ * that is not a setting, or a secret that does not belong in a repository, is a usage error.
+ */
+function readConfigFile(workspace, explicit) {
+    const file = external_node_path_.resolve(workspace, explicit ?? DEFAULT_CONFIG_FILE);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
+        if (explicit)
+            throw new UsageError(`the config file ${explicit} does not exist`);
+        return {};
+    }
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), { maxAliasCount: 100 });
+    }
+    catch (error) {
+        throw new UsageError(`${external_node_path_.relative(workspace, file)} is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    if (data === null || data === undefined)
+        return {};
+    if (typeof data !== 'object' || Array.isArray(data))
+        throw new UsageError(`${external_node_path_.relative(workspace, file)} must be a mapping of settings`);
+    const result = {};
+    for (const [key, value] of Object.entries(data)) {
+        if (key === 'github-token')
+            throw new UsageError(`${external_node_path_.relative(workspace, file)}: github-token does not belong in a repository file; pass it as an input`);
+        if (!CONFIG_KEYS.includes(key)) {
+            throw new UsageError(`${external_node_path_.relative(workspace, file)}: unknown setting "${key}"; settings are ${CONFIG_KEYS.join(', ')}`);
+        }
+        result[key] = Array.isArray(value) ? value.map(String).join('\n') : typeof value === 'object' && value !== null ? Object.entries(value).map(([k, v]) => `${k}: ${String(v)}`).join('\n') : String(value);
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./lib/engine/git-changed.js
+
+
+
+/**
+ * The files changed between two commits (`git diff`), removed ones left out and renamed ones
+ * under their new name; `head` undefined compares with the working tree.
+ */
+async function gitChangedFiles(workspace, base, head) {
+    const git = (args) => (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['-C', workspace, ...args], { maxBuffer: 64 * 1024 * 1024 });
+    try {
+        const range = head ? [base, head] : [base];
+        const all = (await git(['diff', '--name-only', '-z', '--no-renames', ...range])).stdout.split('\0').filter(Boolean);
+        const kept = (await git(['diff', '--name-only', '-z', '--diff-filter=d', '-M', ...range])).stdout.split('\0').filter(Boolean);
+        return { files: kept, total: all.length, source: 'git' };
+    }
+    catch (error) {
+        throw new UsageError(`could not list the changed files with git diff ${base.slice(0, 12)}${head ? ` ${head.slice(0, 12)}` : ''} (${error.message.split('\n')[0]}); ` +
+            'check out with `fetch-depth: 0` so both commits are there, or set scope: all');
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/report/text.js
+
+/** `file:line:col  severity  rule  message`, one finding a line, in file order, then a count line. */
+function formatText(findings, summary, mode) {
+    const lines = [...findings]
+        .sort(compareByLocation)
+        .map((f) => `${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule}  ${oneLine(f.message)}`);
+    lines.push(countLine(summary, mode));
+    return `${lines.join('\n')}\n`;
+}
+/** "2 errors, 1 warning in 14 files (9 manifests, 23 image references; offline)" */
+function countLine(summary, mode) {
+    const parts = [plural(summary.errors, 'error'), plural(summary.warnings, 'warning')];
+    if (summary.notices > 0)
+        parts.push(plural(summary.notices, 'notice'));
+    return (`${parts.join(', ')} in ${plural(summary.files, 'file')} ` +
+        `(${plural(summary.manifests, 'manifest')}, ${plural(summary.references, 'image reference')}, ${summary.uniqueImages} unique; ${MODE_WORDS[mode] ?? mode})`);
+}
+const MODE_WORDS = { offline: 'offline', registry: 'checked against their registries' };
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+function oneLine(text) {
+    return text.replace(/\s*\r?\n\s*/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./lib/images/reference.js
+/**
+ * Image reference parsing and Docker-style normalization.
+ *
+ * This is a port of github.com/distribution/reference (the parser that Docker, containerd's CRI plugin and
+ * the kubelet all use) plus the per-algorithm digest checks of github.com/opencontainers/go-digest. The point
+ * is to accept and reject exactly what a node will accept and reject, so the grammar below follows the Go
+ * regular expressions production by production. It is written as hand-rolled linear scans instead of one big
+ * regular expression: references come from untrusted manifests and must never trigger backtracking blow-ups.
+ */
+/**
+ * Thrown by parseReference; message mirrors distribution/reference's error strings where one exists, with a
+ * short human explanation after it.
+ */
+class InvalidReferenceError extends Error {
+    /** machine-readable reason, stable across message wording changes */
+    code;
+    /**
+     * @param code machine-readable reason
+     * @param message Go error string, then ' — ' and a one-line explanation
+     */
+    constructor(code, message) {
+        super(message);
+        this.name = 'InvalidReferenceError';
+        this.code = code;
+    }
+}
+const DEFAULT_DOMAIN = 'docker.io';
+const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
+const OFFICIAL_REPO_PREFIX = 'library/';
+const DEFAULT_TAG = 'latest';
+const LOCALHOST = 'localhost';
+const REPOSITORY_NAME_TOTAL_LENGTH_MAX = 255;
+const TAG_LENGTH_MAX = 128;
+const DIGEST_HEX_MIN = 32;
+/**
+ * Algorithms a stock Docker/containerd binary registers with go-digest, and their hex lengths. A Map, not an
+ * object literal, so that names like 'constructor' cannot hit Object.prototype.
+ */
+const DIGEST_HEX_LENGTH = new Map([
+    ['sha256', 64],
+    ['sha384', 96],
+    ['sha512', 128]
+]);
+/** Quoted parts of messages are cut here so a megabyte of junk does not become a megabyte of annotation. */
+const SHOWN_MAX = 256;
+// ---------------------------------------------------------------------------------------------------------
+// Character classes. Go's regexp classes are ASCII-only (\w, [[:xdigit:]]), so these are too.
+function isDigit(c) {
+    return c >= 0x30 && c <= 0x39;
+}
+function isLower(c) {
+    return c >= 0x61 && c <= 0x7a;
+}
+function isUpper(c) {
+    return c >= 0x41 && c <= 0x5a;
+}
+function isAlpha(c) {
+    return isLower(c) || isUpper(c);
+}
+function isLowerAlnum(c) {
+    return isLower(c) || isDigit(c);
+}
+function isAlnum(c) {
+    return isLower(c) || isUpper(c) || isDigit(c);
+}
+function isWord(c) {
+    return isAlnum(c) || c === 0x5f;
+}
+function isHex(c) {
+    return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+function isLowerHex(c) {
+    return isDigit(c) || (c >= 0x61 && c <= 0x66);
+}
+function isPathSeparator(c) {
+    return c === 0x2e || c === 0x5f || c === 0x2d; // . _ -
+}
+function allChars(s, pred) {
+    for (let i = 0; i < s.length; i++)
+        if (!pred(s.charCodeAt(i)))
+            return false;
+    return true;
+}
+/**
+ * Go's strings.ToLower uses simple per-rune case mapping; JavaScript applies SpecialCasing, under which 'İ'
+ * becomes two code points. Mapping it first keeps the "does lowercasing make it valid" probe identical.
+ */
+function goToLower(s) {
+    return s.replace(/\u0130/g, 'i').toLowerCase();
+}
+function hasUpper(s) {
+    return goToLower(s) !== s;
+}
+// ---------------------------------------------------------------------------------------------------------
+// The grammar (regexp.go), as boolean recognizers.
+/** `[a-f0-9]{64}`: an image ID, which ParseNormalizedNamed refuses to read as a name. */
+function isIdentifier(s) {
+    return s.length === 64 && allChars(s, isLowerHex);
+}
+/** `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])` */
+function isDomainLabel(label) {
+    if (label === '')
+        return false;
+    if (!isAlnum(label.charCodeAt(0)) || !isAlnum(label.charCodeAt(label.length - 1)))
+        return false;
+    return allChars(label, (c) => isAlnum(c) || c === 0x2d);
+}
+/** `:[0-9]+` (the part after the host, when present) */
+function isPortSuffix(s) {
+    return s.length >= 2 && s.charCodeAt(0) === 0x3a && allChars(s.slice(1), isDigit);
+}
+/** domainAndPort: (domain-name | `\[[a-fA-F0-9:]+\]`) (`:[0-9]+`)? */
+function isDomainAndPort(d) {
+    if (d.startsWith('[')) {
+        const close = d.indexOf(']');
+        if (close < 2)
+            return false;
+        if (!allChars(d.slice(1, close), (c) => isHex(c) || c === 0x3a))
+            return false;
+        const rest = d.slice(close + 1);
+        return rest === '' || isPortSuffix(rest);
+    }
+    // A domain name cannot contain ':', so the host ends at the first one and a port must follow.
+    const colon = d.indexOf(':');
+    const host = colon < 0 ? d : d.slice(0, colon);
+    if (colon >= 0 && !isPortSuffix(d.slice(colon)))
+        return false;
+    return host.split('.').every(isDomainLabel);
+}
+/**
+ * Dashes may repeat so that punycode-like names ('xn--n3h') stay valid; a dot or underscore may not, except
+ * that '__' was allowed later for names that older registries had accepted.
+ */
+function isValidSeparatorRun(run) {
+    return run === '.' || run === '_' || run === '__' || allChars(run, (c) => c === 0x2d);
+}
+/** pathComponent: `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*` */
+function isPathComponent(comp) {
+    const n = comp.length;
+    if (n === 0 || !isLowerAlnum(comp.charCodeAt(0)) || !isLowerAlnum(comp.charCodeAt(n - 1)))
+        return false;
+    let i = 0;
+    while (i < n) {
+        while (i < n && isLowerAlnum(comp.charCodeAt(i)))
+            i++;
+        if (i === n)
+            return true;
+        const start = i;
+        while (i < n && isPathSeparator(comp.charCodeAt(i)))
+            i++;
+        if (i < n && !isLowerAlnum(comp.charCodeAt(i)))
+            return false;
+        if (!isValidSeparatorRun(comp.slice(start, i)))
+            return false;
+    }
+    return true;
+}
+/** remoteName: pathComponent (`/` pathComponent)* */
+function isRemoteName(path) {
+    return path.split('/').every(isPathComponent);
+}
+/** tag: `[\w][\w.-]{0,127}` */
+function isTag(tag) {
+    if (tag.length === 0 || tag.length > TAG_LENGTH_MAX || !isWord(tag.charCodeAt(0)))
+        return false;
+    return allChars(tag, (c) => isWord(c) || c === 0x2e || c === 0x2d);
+}
+/** digest algorithm: `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*` */
+function isDigestAlgorithm(alg) {
+    for (const part of alg.split(/[-_+.]/)) {
+        if (part === '' || !isAlpha(part.charCodeAt(0)) || !allChars(part, isAlnum))
+            return false;
+    }
+    return true;
+}
+/** digestPat: algorithm `:` `[[:xdigit:]]{32,}` */
+function isDigestPattern(d) {
+    const colon = d.indexOf(':');
+    if (colon < 0)
+        return false;
+    const hex = d.slice(colon + 1);
+    return isDigestAlgorithm(d.slice(0, colon)) && hex.length >= DIGEST_HEX_MIN && allChars(hex, isHex);
+}
+/** remote-name [":" tag] ["@" digest], with no domain in front. */
+function matchRemote(t) {
+    // Neither path nor tag may contain '@', and a path may not contain ':', so the first of each is the separator.
+    const at = t.indexOf('@');
+    const nameTag = at < 0 ? t : t.slice(0, at);
+    const digest = at < 0 ? undefined : t.slice(at + 1);
+    const colon = nameTag.indexOf(':');
+    const path = colon < 0 ? nameTag : nameTag.slice(0, colon);
+    const tag = colon < 0 ? undefined : nameTag.slice(colon + 1);
+    if (!isRemoteName(path))
+        return undefined;
+    if (tag !== undefined && !isTag(tag))
+        return undefined;
+    if (digest !== undefined && !isDigestPattern(digest))
+        return undefined;
+    const m = { domain: '', path };
+    if (tag !== undefined)
+        m.tag = tag;
+    if (digest !== undefined)
+        m.digest = digest;
+    return m;
+}
+/**
+ * The anchored ReferenceRegexp with Go's leftmost-first submatch choice: the optional `domain/` group is tried
+ * first, and since a domain cannot contain '/', it can only be the text before the first '/'. When that fails
+ * the whole name is read as a path, which is how 'foo_bar.com/app' ends up with an empty domain.
+ */
+function matchReference(s) {
+    const slash = s.indexOf('/');
+    if (slash >= 0) {
+        const domain = s.slice(0, slash);
+        if (isDomainAndPort(domain)) {
+            const m = matchRemote(s.slice(slash + 1));
+            if (m)
+                return { ...m, domain };
+        }
+    }
+    return matchRemote(s);
+}
+/** Docker-style domain guess (splitDockerDomain); also reports what the user wrote, for error messages. */
+function splitDockerDomain(name) {
+    const slash = name.indexOf('/');
+    if (slash < 0) {
+        // Go has a FIXME here: bare 'localhost' or 'example.com' are Hub names, never hosts.
+        return {
+            domain: DEFAULT_DOMAIN,
+            remainder: OFFICIAL_REPO_PREFIX + name,
+            written: name,
+            hostWritten: false,
+            familiar: true
+        };
+    }
+    const first = name.slice(0, slash);
+    const rest = name.slice(slash + 1);
+    let split;
+    if (first === LEGACY_DEFAULT_DOMAIN) {
+        split = { domain: DEFAULT_DOMAIN, remainder: rest, written: rest, hostWritten: true, familiar: false };
+    }
+    else if (looksLikeDomain(first)) {
+        split = { domain: first, remainder: rest, written: rest, hostWritten: true, familiar: false };
+    }
+    else {
+        split = { domain: DEFAULT_DOMAIN, remainder: name, written: name, hostWritten: false, familiar: false };
+    }
+    if (split.domain === DEFAULT_DOMAIN && !split.remainder.includes('/')) {
+        split.remainder = OFFICIAL_REPO_PREFIX + split.remainder;
+    }
+    return split;
+}
+/** A first path component is a host iff it is localhost, has '.' or ':' (name or port), or has uppercase. */
+function looksLikeDomain(first) {
+    return first === LOCALHOST || first.includes('.') || first.includes(':') || hasUpper(first);
+}
+/** `scheme://` at the very start: someone pasted a URL or a skopeo-style transport. */
+function schemeOf(text) {
+    const sep = text.indexOf('://');
+    if (sep < 1 || text.indexOf('/') !== sep + 1)
+        return undefined;
+    if (!isAlpha(text.charCodeAt(0)))
+        return undefined;
+    const scheme = text.slice(0, sep);
+    const ok = allChars(scheme, (c) => isAlnum(c) || c === 0x2b || c === 0x2e || c === 0x2d);
+    return ok ? scheme : undefined;
+}
+// ---------------------------------------------------------------------------------------------------------
+// Messages.
+function hex4(c) {
+    return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+}
+/** Keeps text on one line and bounded, for parts that Go prints raw inside its own error strings. */
+function display(s) {
+    const cut = s.length > SHOWN_MAX ? s.slice(0, SHOWN_MAX) + '…' : s;
+    return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, hex4);
+}
+/** A quoted, escaped, bounded rendering of user input for the explanation part of a message. */
+function q(s) {
+    const cut = s.length > SHOWN_MAX ? s.slice(0, SHOWN_MAX) + '…' : s;
+    return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, hex4);
+}
+function fail(code, goMessage, reason) {
+    return new InvalidReferenceError(code, `${goMessage} — ${reason}`);
+}
+const INVALID_FORMAT = 'invalid reference format';
+/** First offending character of a string, as a whole code point so emoji are not split in messages. */
+function firstChar(s, ok) {
+    for (const ch of s)
+        if (ch.length !== 1 || !ok(ch.charCodeAt(0)))
+            return ch;
+    return undefined;
+}
+function portProblem(suffix) {
+    if (!suffix.startsWith(':'))
+        return `unexpected ${q(suffix)} after the host`;
+    const port = suffix.slice(1);
+    if (port === '')
+        return 'the port after ":" is empty';
+    return `port ${q(port)} must be a number`;
+}
+function domainProblem(d) {
+    if (d.startsWith('[')) {
+        const close = d.indexOf(']');
+        if (close < 0)
+            return 'the IPv6 address has no closing "]"';
+        const inner = d.slice(1, close);
+        if (inner === '')
+            return 'the brackets hold no IPv6 address';
+        if (inner.includes('%'))
+            return 'IPv6 zone identifiers ("%…") are not allowed';
+        if (inner.includes('.'))
+            return 'IPv6 addresses with an embedded IPv4 part are not allowed';
+        const bad = firstChar(inner, (c) => isHex(c) || c === 0x3a);
+        if (bad !== undefined)
+            return `${q(bad)} is not allowed in an IPv6 address`;
+        return portProblem(d.slice(close + 1));
+    }
+    const colon = d.indexOf(':');
+    if (colon >= 0 && d.indexOf(':', colon + 1) >= 0) {
+        return 'an IPv6 address must be written in brackets, e.g. "[fc00::1]:5000"';
+    }
+    const host = colon < 0 ? d : d.slice(0, colon);
+    if (host === '')
+        return 'the host name is empty';
+    for (const label of host.split('.')) {
+        if (label === '')
+            return 'host names may not have empty labels (doubled, leading or trailing ".")';
+        const bad = firstChar(label, (c) => isAlnum(c) || c === 0x2d);
+        if (bad !== undefined)
+            return `${q(bad)} is not allowed in a host name`;
+        if (!isDomainLabel(label))
+            return `host label ${q(label)} may not start or end with "-"`;
+    }
+    if (colon >= 0)
+        return portProblem(d.slice(colon));
+    return 'it does not match host[:port]';
+}
+function pathComponentProblem(comp) {
+    const bad = firstChar(comp, (c) => isLowerAlnum(c) || isPathSeparator(c));
+    if (bad !== undefined) {
+        return `${q(bad)} is not allowed (use lowercase letters, digits, ".", "_" or "-")`;
+    }
+    if (!isLowerAlnum(comp.charCodeAt(0)))
+        return 'it must start with a lowercase letter or digit';
+    if (!isLowerAlnum(comp.charCodeAt(comp.length - 1)))
+        return 'it must end with a lowercase letter or digit';
+    const runs = comp.match(/[._-]+/g) ?? [];
+    for (const run of runs) {
+        if (isValidSeparatorRun(run))
+            continue;
+        if (run[0] === '_' && allChars(run, (c) => c === 0x5f)) {
+            return 'separators may not repeat (at most two "_" in a row)';
+        }
+        if (allChars(run, (c) => c === run.charCodeAt(0)))
+            return 'separators may not repeat';
+        return `separators may not be combined (${q(run)})`;
+    }
+    return 'it does not match the path grammar';
+}
+function tagProblem(tag) {
+    if (tag === '')
+        return 'the tag after ":" is empty';
+    if (!isWord(tag.charCodeAt(0)))
+        return `tag ${q(tag)} must start with a letter, digit or "_"`;
+    const bad = firstChar(tag, (c) => isWord(c) || c === 0x2e || c === 0x2d);
+    if (bad !== undefined) {
+        return `${q(bad)} is not allowed in tag ${q(tag)} (use letters, digits, "_", "." or "-")`;
+    }
+    return `tag is ${tag.length} characters long; at most ${TAG_LENGTH_MAX} are allowed`;
+}
+function digestPatternProblem(d) {
+    const colon = d.indexOf(':');
+    if (d === '')
+        return 'the digest after "@" is empty';
+    if (colon < 0)
+        return `${q(d)} is not a digest: expected "<algorithm>:<hex>", e.g. "sha256:" and 64 hex digits`;
+    const alg = d.slice(0, colon);
+    const hex = d.slice(colon + 1);
+    if (!isDigestAlgorithm(alg))
+        return `digest algorithm ${q(alg)} is malformed`;
+    const bad = firstChar(hex, isHex);
+    if (bad !== undefined)
+        return `${q(bad)} is not a hex digit`;
+    const want = DIGEST_HEX_LENGTH.get(alg);
+    const wanted = want === undefined ? `at least ${DIGEST_HEX_MIN}` : `${alg} digests have ${want}`;
+    return `the digest has ${hex.length} hex digits; ${wanted}`;
+}
+/**
+ * Explains why Go's reference regexp rejected the input. Go itself only says "invalid reference format"; we
+ * look at the part the user meant (host, path, tag, digest in that order) and name the first bad one.
+ */
+function diagnose(text, split) {
+    if (text.trim() !== text) {
+        return fail('invalid-format', INVALID_FORMAT, 'the reference has leading or trailing whitespace');
+    }
+    if (split.hostWritten && !isDomainAndPort(split.domain)) {
+        const first = split.domain;
+        // Go's last attempt reads a bad host as the first path component ('dock..er/x'); when it is made of path
+        // characters that reading is the likelier intent, so explain it as a path component.
+        if (!allChars(first, (c) => isLowerAlnum(c) || isPathSeparator(c))) {
+            return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid registry host: ${domainProblem(first)}`);
+        }
+        if (!isPathComponent(first)) {
+            return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid path component: ${pathComponentProblem(first)}`);
+        }
+    }
+    if (split.familiar && text.startsWith('[')) {
+        return fail('invalid-format', INVALID_FORMAT, `${q(text)} looks like a registry address but has no repository after it; add "/<repository>"`);
+    }
+    const written = split.written;
+    const at = written.indexOf('@');
+    const nameTag = at < 0 ? written : written.slice(0, at);
+    const digest = at < 0 ? undefined : written.slice(at + 1);
+    const colon = nameTag.indexOf(':');
+    const path = colon < 0 ? nameTag : nameTag.slice(0, colon);
+    const tag = colon < 0 ? undefined : nameTag.slice(colon + 1);
+    if (path === '') {
+        const reason = split.hostWritten
+            ? `nothing follows ${q(split.domain + '/')}; a repository path is required`
+            : `there is no repository name before ${q(written)}`;
+        return fail('name-empty', INVALID_FORMAT, reason);
+    }
+    for (const comp of path.split('/')) {
+        if (comp === '') {
+            return fail('invalid-format', INVALID_FORMAT, `repository path ${q(path)} has an empty component (leading, trailing or doubled "/")`);
+        }
+        if (!isPathComponent(comp)) {
+            return fail('invalid-format', INVALID_FORMAT, `${q(comp)} is not a valid path component: ${pathComponentProblem(comp)}`);
+        }
+    }
+    if (tag !== undefined && !isTag(tag))
+        return fail('invalid-tag', 'invalid tag format', tagProblem(tag));
+    if (digest !== undefined && !isDigestPattern(digest)) {
+        return fail('invalid-digest', 'invalid digest format', digestPatternProblem(digest));
+    }
+    return fail('invalid-format', INVALID_FORMAT, `${q(text)} does not match [registry/]repository[:tag][@digest]`);
+}
+/** The part of `s` (between '/') that holds its first uppercase character, for the lowercase message. */
+function upperExplanation(s) {
+    let i = 0;
+    for (const ch of s) {
+        if (hasUpper(ch)) {
+            const start = s.lastIndexOf('/', i) + 1;
+            const end = s.indexOf('/', i);
+            const part = s.slice(start, end < 0 ? s.length : end);
+            return `${q(part)} contains uppercase ${q(ch)}; only the registry host may use uppercase letters`;
+        }
+        i += ch.length;
+    }
+    return 'only the registry host may use uppercase letters';
+}
+/** go-digest's Digest.Validate for the algorithms a stock runtime links in. */
+function validateDigest(d) {
+    const colon = d.indexOf(':');
+    const alg = d.slice(0, colon);
+    const hex = d.slice(colon + 1);
+    const want = DIGEST_HEX_LENGTH.get(alg);
+    if (want === undefined) {
+        // The reference grammar already pinned the shape; go-digest's own DigestRegexp then differs only in
+        // refusing uppercase algorithm names, and reports those as a format error rather than as unsupported.
+        if (hasUpper(alg)) {
+            throw fail('invalid-digest', 'invalid checksum digest format', `digest algorithm ${q(alg)} must be lowercase`);
+        }
+        throw fail('invalid-digest', 'unsupported digest algorithm', `${q(alg)} is not a digest algorithm the runtime knows (sha256, sha384 or sha512)`);
+    }
+    if (hex.length !== want) {
+        throw fail('invalid-digest', 'invalid checksum digest length', `${alg} digests have exactly ${want} hex digits, this one has ${hex.length}`);
+    }
+    if (!allChars(hex, isLowerHex)) {
+        throw fail('invalid-digest', 'invalid checksum digest format', `${alg} digests must be lowercase hex (0-9, a-f)`);
+    }
+}
+// ---------------------------------------------------------------------------------------------------------
+// Public API.
+/**
+ * Parses and normalizes like ParseNormalizedNamed (familiar names → docker.io/library/…).
+ * Throws InvalidReferenceError.
+ */
+function parseReference(text) {
+    if (typeof text !== 'string') {
+        // Manifests come from YAML, where `image: 1.0` is a number; callers should not need their own guard.
+        throw fail('invalid-format', INVALID_FORMAT, `an image reference must be a string, got ${describeType(text)}`);
+    }
+    if (text === '')
+        throw fail('empty', INVALID_FORMAT, 'the image reference is empty');
+    if (isIdentifier(text)) {
+        throw fail('hex-identifier', `invalid repository name (${text}), cannot specify 64-byte hexadecimal strings`, 'a bare 64-digit hex string is an image ID, not a repository name');
+    }
+    const split = splitDockerDomain(text);
+    const tagSep = split.remainder.indexOf(':');
+    // Go checks everything up to the first ':' of the remainder, which for a digest-only reference includes
+    // the '@algorithm' part; kept as is so the same inputs fail.
+    const remote = tagSep < 0 ? split.remainder : split.remainder.slice(0, tagSep);
+    const lowercaseMessage = `${INVALID_FORMAT}: repository name (${display(remote)}) must be lowercase`;
+    const scheme = schemeOf(text);
+    if (scheme !== undefined) {
+        throw fail('has-scheme', hasUpper(remote) ? lowercaseMessage : INVALID_FORMAT, `drop the ${q(scheme + '://')} prefix: an image reference is "registry/repository[:tag]", not a URL`);
+    }
+    if (hasUpper(remote))
+        throw fail('name-not-lowercase', lowercaseMessage, upperExplanation(remote));
+    const full = `${split.domain}/${split.remainder}`;
+    const m = matchReference(full);
+    if (!m) {
+        // Parse retries in lowercase so that it can say "must be lowercase" instead of the generic error; after
+        // the check above only a malformed uppercase host (re-read as a path) can get here.
+        const lowered = goToLower(full);
+        if (lowered !== full && matchReference(lowered)) {
+            const reason = split.hostWritten && !isDomainAndPort(split.domain)
+                ? `${q(split.domain)} is not a valid registry host (${domainProblem(split.domain)}), so it is read as part of the repository path, which must be lowercase`
+                : 'the repository path must be lowercase';
+            throw fail('name-not-lowercase', 'repository name must be lowercase', reason);
+        }
+        throw diagnose(text, split);
+    }
+    if (m.path.length > REPOSITORY_NAME_TOTAL_LENGTH_MAX) {
+        throw fail('name-too-long', `repository name must not be more than ${REPOSITORY_NAME_TOTAL_LENGTH_MAX} characters`, `the repository path ${q(m.path)} is ${m.path.length} characters long`);
+    }
+    if (m.digest !== undefined)
+        validateDigest(m.digest);
+    const ref = {
+        original: text,
+        domain: m.domain,
+        path: m.path
+    };
+    if (m.tag !== undefined)
+        ref.tag = m.tag;
+    if (m.digest !== undefined)
+        ref.digest = m.digest;
+    return Object.freeze(ref);
+}
+function describeType(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'an array';
+    return typeof v;
+}
+/** `domain/path` */
+function repositoryName(ref) {
+    // Go's Name() leaves out an empty domain rather than printing a leading '/'.
+    return ref.domain === '' ? ref.path : `${ref.domain}/${ref.path}`;
+}
+function withSuffixes(name, tag, digest) {
+    return name + (tag !== undefined ? `:${tag}` : '') + (digest !== undefined ? `@${digest}` : '');
+}
+/**
+ * Fully qualified form with the tag defaulted like TagNameOnly: 'docker.io/library/nginx:latest'; keeps tag
+ * AND digest when both were written: 'docker.io/library/busybox:1.36@sha256:…'
+ */
+function canonicalReference(ref) {
+    const tag = ref.tag === undefined && ref.digest === undefined ? DEFAULT_TAG : ref.tag;
+    return withSuffixes(repositoryName(ref), tag, ref.digest);
+}
+/**
+ * The reference a CRI runtime pulls (ParseDockerRef): digest wins over tag:
+ * 'docker.io/library/busybox@sha256:…'; else name:tag with 'latest' defaulted.
+ */
+function pullReference(ref) {
+    if (ref.digest !== undefined)
+        return `${repositoryName(ref)}@${ref.digest}`;
+    return `${repositoryName(ref)}:${ref.tag ?? DEFAULT_TAG}`;
+}
+/**
+ * The tag the runtime resolves when no digest is given: the written tag or 'latest'; undefined when a digest
+ * is present.
+ */
+function effectiveTag(ref) {
+    if (ref.digest !== undefined)
+        return undefined;
+    return ref.tag ?? DEFAULT_TAG;
+}
+/**
+ * Short familiar form as `docker` prints it (FamiliarString): 'nginx:latest' for docker.io/library/nginx:latest,
+ * 'user/app:1' for docker.io/user/app:1, unchanged for other registries. No tag is added when none was written.
+ *
+ * Two deliberate departures from Go keep the short form pointing at the same image when read back: a Hub
+ * path whose first component would be taken for a host ('docker.io/foo.com/app', 'docker.io/localhost/app')
+ * keeps its 'docker.io/' prefix, and 'library/<64 hex>' keeps 'library/' when nothing follows it, because a
+ * bare 64-digit hex string is refused as a name.
+ */
+function reference_familiarReference(ref) {
+    return withSuffixes(familiarName(ref), ref.tag, ref.digest);
+}
+function familiarName(ref) {
+    if (ref.domain !== DEFAULT_DOMAIN)
+        return repositoryName(ref);
+    const path = ref.path;
+    if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
+        const rest = path.slice(OFFICIAL_REPO_PREFIX.length);
+        if (!rest.includes('/')) {
+            const bareId = isIdentifier(rest) && ref.tag === undefined && ref.digest === undefined;
+            return bareId ? path : rest;
+        }
+        return path;
+    }
+    const slash = path.indexOf('/');
+    if (slash >= 0 && looksLikeDomain(path.slice(0, slash)))
+        return `${DEFAULT_DOMAIN}/${path}`;
+    return path;
+}
+
+;// CONCATENATED MODULE: ./lib/manifests/line-index.js
+/**
+ * Maps string offsets to 1-based line and column. Lines break at LF (a CRLF pair is one break, as
+ * in the `yaml` package and in editors); columns count Unicode code points, as GitHub and SARIF
+ * viewers do, so an astral character before an image does not shift its column.
+ */
+class LineIndex {
+    text;
+    starts = [0];
+    constructor(text) {
+        this.text = text;
+        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+            this.starts.push(i + 1);
+    }
+    /** 1-based line and column of the character at `offset`. */
+    position(offset) {
+        const lineIdx = this.lineIndexOf(offset);
+        const start = this.starts[lineIdx];
+        return { line: lineIdx + 1, column: codePointCount(this.text, start, offset) + 1 };
+    }
+    /** Offset of the first character of a 1-based line. */
+    lineStart(line) {
+        return this.starts[Math.min(Math.max(line, 1), this.starts.length) - 1];
+    }
+    /** Text of a 1-based line without its line break. */
+    lineText(line) {
+        const start = this.lineStart(line);
+        const next = line < this.starts.length ? this.starts[line] - 1 : this.text.length;
+        return this.text.slice(start, next).replace(/\r$/, '');
+    }
+    get lineCount() {
+        return this.starts.length;
+    }
+    lineIndexOf(offset) {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (this.starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo;
+    }
+}
+function codePointCount(text, from, to) {
+    let count = 0;
+    for (let i = from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        // a surrogate pair is one code point: skip its low half
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
+            const d = text.charCodeAt(i + 1);
+            if (d >= 0xdc00 && d <= 0xdfff)
+                i++;
+        }
+        count++;
+    }
+    return count;
+}
+
+;// CONCATENATED MODULE: ./lib/pin/rewrite.js
+/**
+ * Rewrites image references in a manifest's text in place, for the `pin` option (`name:tag` → `name:tag@sha256:…`).
+ *
+ * The file is edited as text, never re-serialized from a YAML tree: comments, quoting, anchors, key order, indentation,
+ * line endings and a BOM are the user's, and a diff of a pin run must show nothing but the digests it added. Positions
+ * use the convention of the reader ({@link LineIndex}): 1-based lines broken at LF (a CR before the LF is not part of
+ * the line), 1-based columns counted in code points, a BOM at the start of the file not counted.
+ */
+
+
+/**
+ * Applies edits to a file's exact text (as read from disk, BOM and CRLF included) and returns the new text, changing
+ * nothing but the bytes inside each applied span. Identical edits at the same span (an image written once and used by
+ * several containers through a YAML anchor) are applied once. An edit whose span does not hold `expected` exactly is
+ * skipped with a reason, never applied.
+ *
+ * Every input edit ends up in exactly one of `applied` and `skipped`, in input order, so a caller can report per
+ * container; duplicates of an applied edit are listed in `applied` although their text is written once. Edits are
+ * judged in input order: an edit whose span overlaps one already accepted (a different replacement for the same image,
+ * or a span that straddles it) is skipped, because no order of applying both can honour both. A replacement that
+ * could change the YAML's structure (a line break, a quote, a comment or flow indicator …) is skipped too: the span
+ * may be a plain, quoted, flow or block scalar and this function cannot tell which, so it only writes text that
+ * reads as itself in all of them. All positions refer to the text as given; edits do not shift each other.
+ */
+function applyPinEdits(text, edits) {
+    // Columns of line 1 do not count a BOM (see parseManifest), so positions are resolved without it and it is put back.
+    const bom = text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
+    const body = bom === '' ? text : text.slice(1);
+    const index = new LineIndex(body);
+    const accepted = [];
+    const applied = [];
+    const skipped = [];
+    for (const edit of edits) {
+        const located = locate(index, edit);
+        if (typeof located === 'string') {
+            skipped.push({ edit, reason: located });
+            continue;
+        }
+        const { start, end } = located;
+        const actual = body.slice(start, end);
+        if (actual !== edit.expected) {
+            skipped.push({ edit, reason: `${where(edit)} holds ${shown(actual)}, not the expected ${shown(edit.expected)} (the file changed since it was read, or the image is written with escapes)` });
+            continue;
+        }
+        const unsafe = unsafeReplacement(edit.replacement);
+        if (unsafe !== undefined) {
+            skipped.push({ edit, reason: `the replacement ${shown(edit.replacement)} for ${where(edit)} ${unsafe}` });
+            continue;
+        }
+        // The same image reached through several aliases arrives once per container: write it once, report each.
+        if (accepted.some((a) => a.start === start && a.end === end && a.edit.replacement === edit.replacement)) {
+            applied.push(edit);
+            continue;
+        }
+        const clash = accepted.find((a) => start < a.end && a.start < end);
+        if (clash !== undefined) {
+            skipped.push({
+                edit,
+                reason: `${where(edit)} overlaps the edit at ${where(clash.edit)}, which writes ${shown(clash.edit.replacement)}; only the first is applied`
+            });
+            continue;
+        }
+        accepted.push({ edit, start, end });
+        applied.push(edit);
+    }
+    accepted.sort((a, b) => a.start - b.start);
+    const parts = [bom];
+    let cursor = 0;
+    for (const { edit, start, end } of accepted) {
+        parts.push(body.slice(cursor, start), edit.replacement);
+        cursor = end;
+    }
+    parts.push(body.slice(cursor));
+    return { text: parts.join(''), applied, skipped };
+}
+/**
+ * String offsets (in the BOM-less text) of an edit's span, or why it has none. The span must lie inside one line's
+ * text: a column past the line's end, or into its CR, would reach into the line break.
+ */
+function locate(index, edit) {
+    const { line, column, endColumn } = edit;
+    if (![line, column, endColumn].every(Number.isSafeInteger) || line < 1 || column < 1 || endColumn <= column) {
+        return `${where(edit)} is not a span (1-based integer line and columns, endColumn after column)`;
+    }
+    if (line > index.lineCount)
+        return `${where(edit)} is out of range: the file has ${index.lineCount} lines`;
+    const lineStart = index.lineStart(line);
+    const lineText = index.lineText(line);
+    const start = advance(lineText, 0, column - 1);
+    const end = start === undefined ? undefined : advance(lineText, start, endColumn - column);
+    if (start === undefined || end === undefined) {
+        return `${where(edit)} is out of range: line ${line} has ${codePoints(lineText)} columns`;
+    }
+    // lineText is the line as it is in the text minus its line break, so offsets into it carry over.
+    return { start: lineStart + start, end: lineStart + end };
+}
+/**
+ * The offset `count` code points after `from` in `s`, or undefined past its end. A surrogate pair is one code point
+ * and a lone surrogate is one, as {@link LineIndex} counts them.
+ */
+function advance(s, from, count) {
+    let i = from;
+    for (let n = 0; n < count; n++) {
+        if (i >= s.length)
+            return undefined;
+        i += isPairAt(s, i) ? 2 : 1;
+    }
+    return i;
+}
+function isPairAt(s, i) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length)
+        return false;
+    const d = s.charCodeAt(i + 1);
+    return d >= 0xdc00 && d <= 0xdfff;
+}
+function codePoints(s) {
+    let n = 0;
+    for (let i = 0; i < s.length; i += isPairAt(s, i) ? 2 : 1)
+        n++;
+    return n;
+}
+/**
+ * Characters that do not read as themselves in every scalar style an image can be written in: whitespace and line
+ * breaks (fold, trim or end a plain scalar, and a line break would move every later line), quotes and backslash (end
+ * or escape a quoted scalar, JSON included), `#` (starts a comment after a space), `,[]{}` (end a plain scalar in a
+ * flow collection), control characters and lone surrogates (not printable in YAML, not encodable as UTF-8), and the
+ * BOM. An image reference, with or without a digest, never contains any of them.
+ */
+const UNSAFE_CHARACTER = /[\s"'\\#,[\]{}\p{Cc}\p{Cs}\uFEFF]/u;
+/** Why a replacement could change how the file parses, or undefined when it is safe to write into any scalar. */
+function unsafeReplacement(replacement) {
+    if (replacement === '')
+        return 'is empty';
+    const bad = UNSAFE_CHARACTER.exec(replacement);
+    if (bad !== null)
+        return `contains ${JSON.stringify(bad[0])}, which could change how the file parses`;
+    // A plain scalar cannot start with an indicator (`-`, `&`, `*`, `!`, `@` …); every reference starts with a letter or digit.
+    if (!/^[A-Za-z0-9]/.test(replacement))
+        return 'does not start with a letter or digit, as every image reference does';
+    // `name:` at the end of a plain scalar makes it a mapping key.
+    if (replacement.endsWith(':'))
+        return 'ends with ":", which would make a plain scalar a mapping key';
+    return undefined;
+}
+function where(edit) {
+    return `line ${edit.line}, columns ${edit.column}-${edit.endColumn}`;
+}
+/** A string for a message: quoted, and cut so a long line does not become a long message. */
+function shown(s) {
+    const max = 120;
+    return JSON.stringify([...s].length > max ? `${[...s].slice(0, max).join('')}…` : s);
+}
+/**
+ * Digest algorithms and hex lengths that a stock Docker or containerd accepts (go-digest's registered ones). A digest
+ * outside these would make the pinned reference unpullable, so it is refused rather than written.
+ */
+const DIGEST = /^(?:sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/;
+/**
+ * The pinned form of an image string: the image exactly as written, then `@` and the digest.
+ *
+ * - `nginx:1.25` → `nginx:1.25@sha256:…`: the tag stays for humans and tools that read it; the runtime pulls by
+ *   digest and ignores it.
+ * - `nginx` (no tag) → `nginx@sha256:…`, not `nginx:latest@sha256:…`. Nothing the author did not write is added, and
+ *   the kubelet's defaulting (SetDefaults_Container) sets `imagePullPolicy: Always` when the reference's tag is
+ *   `latest`, where a missing tag only counts as `latest` when there is no digest either: `nginx@sha256:…` gets
+ *   `IfNotPresent`, while an added `:latest` would keep every pod start asking the registry, the dependency pinning
+ *   is meant to remove. It is also the form the `mutable-tag` rule already suggests. An explicitly written `:latest`
+ *   is kept, like any written tag.
+ * - An image that already has a digest (`@` appears only before a digest in the reference grammar) is returned
+ *   unchanged, whatever `digest` is: it is pinned already, and a second digest would make it invalid.
+ *
+ * @param image the image as written (the scalar's value, no quotes)
+ * @param digest `sha256:<64 lowercase hex>` (sha384 and sha512 are accepted too)
+ * @throws InvalidReferenceError when the image is not a valid reference (pinning it would write another invalid one)
+ * @throws TypeError when the digest is not one a runtime accepts
+ */
+function pinnedImage(image, digest) {
+    if (image.includes('@'))
+        return image;
+    parseReference(image);
+    if (!DIGEST.test(digest))
+        throw new TypeError(`not a digest a runtime accepts: ${shown(digest)} (expected sha256:<64 lowercase hex>)`);
+    return `${image}@${digest}`;
+}
+
+;// CONCATENATED MODULE: ./lib/pin/pin.js
+
+
+
+
+/**
+ * `pin: true`: rewrites every container image that resolved to a digest and has none written
+ * (`name:tag` → `name:tag@sha256:…`) in place, touching no other byte of the file, so a later
+ * step can open a pull request with the change. Images that did not resolve, template
+ * placeholders, kustomization entries and Flux ImageRepositories are left alone.
+ */
+async function pinImages(result, workspace) {
+    const byFile = new Map();
+    for (const image of result.images) {
+        const resolution = image.resolution;
+        if (image.source !== 'container' || !image.reference || image.reference.digest || resolution?.kind !== 'resolved')
+            continue;
+        const occurrence = image.occurrence;
+        if (occurrence.purpose !== 'pull' || !occurrence.isString || occurrence.endLine !== occurrence.line)
+            continue;
+        const edits = byFile.get(occurrence.file) ?? [];
+        edits.push({
+            line: occurrence.line,
+            column: occurrence.column,
+            endColumn: occurrence.endColumn,
+            expected: occurrence.image,
+            replacement: pinnedImage(occurrence.image, resolution.digest)
+        });
+        byFile.set(occurrence.file, edits);
+    }
+    let count = 0;
+    const files = [];
+    for (const [file, edits] of byFile) {
+        const absolute = external_node_path_.resolve(workspace, file);
+        const before = await (0,promises_.readFile)(absolute, 'utf8');
+        const { text, applied } = applyPinEdits(before, edits);
+        if (applied.length === 0 || text === before)
+            continue;
+        await (0,promises_.writeFile)(absolute, text);
+        count += applied.length;
+        files.push(file);
+    }
+    const line = count === 0 ? 'Pinned nothing: every checked image already has a digest, or none resolved.' : `Pinned ${plural(count, 'image reference')} to digests in ${plural(files.length, 'file')}: ${files.join(', ')}.`;
+    return { count, files, line };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/rules/help.generated.js
+// Generated by scripts/rules-help.js from docs/rules.md: do not edit.
+// Change docs/rules.md, then run `node scripts/rules-help.js` (a test runs it with --check).
+/** Each rule's page of docs/rules.md: its Markdown and a plain-text version (SARIF's help). */
+const RULE_HELP = {
+    'invalid-manifest': {
+        markdown: "**What it catches.** A file that looks like a Kubernetes manifest (it has `apiVersion` and `kind`\nkeys) but is not valid YAML or JSON, reported at the position where the parser stopped. In a\nmulti-document file only the broken documents are skipped; the others are still checked. Also a\nfile over the size limit, or a document that expands more YAML aliases than any manifest needs\n(an \"alias bomb\"), which are not read.\n\n**What it prevents.** `kubectl apply` / Argo CD / Flux rejecting the file (`error converting YAML\nto JSON`), and every image in it going unchecked.\n\n**Not reported.** Broken YAML that is not a manifest (a GitHub workflow, a compose file, Helm\nvalues) is skipped silently: it is not this gate's to judge. An unrendered template that is not\nvalid YAML is reported as [`unresolved-reference`](#unresolved-reference) instead.\n\n**Fix.** Correct the syntax at the reported line and column (`yamllint` gives the same position).",
+        text: "What it catches. A file that looks like a Kubernetes manifest (it has apiVersion and kind keys) but is not valid YAML or JSON, reported at the position where the parser stopped. In a multi-document file only the broken documents are skipped; the others are still checked. Also a file over the size limit, or a document that expands more YAML aliases than any manifest needs (an \"alias bomb\"), which are not read.\n\nWhat it prevents. kubectl apply / Argo CD / Flux rejecting the file (error converting YAML to JSON), and every image in it going unchecked.\n\nNot reported. Broken YAML that is not a manifest (a GitHub workflow, a compose file, Helm values) is skipped silently: it is not this gate's to judge. An unrendered template that is not valid YAML is reported as unresolved-reference instead.\n\nFix. Correct the syntax at the reported line and column (yamllint gives the same position)."
+    },
+    'manifest-recovered': {
+        markdown: "**What it catches.** A manifest that `kubectl` reads but strict YAML 1.2 parsers reject. Today one\ncase is recognized: a flow collection (`[ … ]`, `{ … }`) whose closing line is not indented past\nits parent key, as in\n\n```yaml\n      args: [\"\n        go build ./...\n      \"]\n```\n\ngo-yaml (what `kubectl` uses) accepts it; the YAML spec, the `yaml` npm package, yamllint and\nmost editors do not. pullgate re-reads the file as `kubectl` does (indenting that line one column\nmore, in memory only), checks every image in it, and says so.\n\n**What it prevents.** Nothing fails at deploy time, but other tools in your pipeline (linters,\npolicy engines, editors) may fail on or silently skip this file.\n\n**Fix.** Indent the named line past its parent key.",
+        text: "What it catches. A manifest that kubectl reads but strict YAML 1.2 parsers reject. Today one case is recognized: a flow collection ([ … ], { … }) whose closing line is not indented past its parent key, as in\n\nargs: [\"\n  go build ./...\n\"]\n\ngo-yaml (what kubectl uses) accepts it; the YAML spec, the yaml npm package, yamllint and most editors do not. pullgate re-reads the file as kubectl does (indenting that line one column more, in memory only), checks every image in it, and says so.\n\nWhat it prevents. Nothing fails at deploy time, but other tools in your pipeline (linters, policy engines, editors) may fail on or silently skip this file.\n\nFix. Indent the named line past its parent key."
+    },
+    'invalid-reference': {
+        markdown: "**What it catches.** An image string that is not a valid image reference under the grammar the\nkubelet, containerd and Docker use (`distribution/reference`), with the reason and the offending\npart: an uppercase repository (`ghcr.io/Acme/app`), a tag that starts with `-` or `.` or holds a\nspace, a digest of the wrong length or an unknown algorithm, a URL scheme (`https://`), leading or\ntrailing whitespace (a `|` block scalar keeps a newline), a registry host that is not a host name\n(`my_registry.example.com/app`), an empty image, or a value that is not a string\n(`image: 1.5`). In a kustomization the finding is on the `newName`, `newTag` or `digest` line that\nmakes the reference invalid.\n\n**What it prevents.** `InvalidImageName` (kubelet event `Failed to apply default image tag \"…\":\ncouldn't parse image name \"…\": invalid reference format`), or the API server rejecting the object.\n\n**Fix.** Write the reference as `[registry[:port]/]repository[:tag][@sha256:<64 hex>]`, repository\nlowercase.",
+        text: "What it catches. An image string that is not a valid image reference under the grammar the kubelet, containerd and Docker use (distribution/reference), with the reason and the offending part: an uppercase repository (ghcr.io/Acme/app), a tag that starts with - or . or holds a space, a digest of the wrong length or an unknown algorithm, a URL scheme (https://), leading or trailing whitespace (a | block scalar keeps a newline), a registry host that is not a host name (my_registry.example.com/app), an empty image, or a value that is not a string (image: 1.5). In a kustomization the finding is on the newName, newTag or digest line that makes the reference invalid.\n\nWhat it prevents. InvalidImageName (kubelet event Failed to apply default image tag \"…\": couldn't parse image name \"…\": invalid reference format), or the API server rejecting the object.\n\nFix. Write the reference as [registry[:port]/]repository[:tag][@sha256:<64 hex>], repository lowercase."
+    },
+    'unresolved-reference': {
+        markdown: "**What it catches.** An image that still holds a template placeholder, which no registry can\nresolve: Helm/Go/Argo `{{ … }}`, envsubst or Flux post-build `${VAR}`, Tekton `$(params.x)`, and\n`ko://` import paths (replaced by `ko resolve` at build time). Also a whole file that is an\nunrendered template and not valid YAML (a Helm `templates/` file outside a chart folder pullgate\nrecognized).\n\n**What it prevents.** Guessing. The kubelet never expands these in `image` (only in `command`,\n`args` and `env`), so an unrendered value reaching a cluster fails with `InvalidImageName`; but the\ntool that renders it may well produce a good image, so this is a warning: pullgate cannot verify\nit and says so.\n\n**Fix.** Point pullgate at the rendered output (`helm template`, `kustomize build`, `ko resolve`,\n`envsubst`), or accept the warning when another step verifies the rendered image.",
+        text: "What it catches. An image that still holds a template placeholder, which no registry can resolve: Helm/Go/Argo {{ … }}, envsubst or Flux post-build ${VAR}, Tekton $(params.x), and ko:// import paths (replaced by ko resolve at build time). Also a whole file that is an unrendered template and not valid YAML (a Helm templates/ file outside a chart folder pullgate recognized).\n\nWhat it prevents. Guessing. The kubelet never expands these in image (only in command, args and env), so an unrendered value reaching a cluster fails with InvalidImageName; but the tool that renders it may well produce a good image, so this is a warning: pullgate cannot verify it and says so.\n\nFix. Point pullgate at the rendered output (helm template, kustomize build, ko resolve, envsubst), or accept the warning when another step verifies the rendered image."
+    },
+    'mutable-tag': {
+        markdown: "**What it catches.** An image with no tag (which means `:latest`) or with `:latest`, and no\ndigest. `name:latest@sha256:…` is not flagged: the runtime pulls by digest. Flux\n`ImageRepository.spec.image` is not flagged: it names a repository to scan, not an image to pull.\nFor a kustomization entry, only an explicit `newTag: latest` is flagged (without `newTag` the tag\ncomes from the base manifest).\n\n**What it prevents.** Different nodes running different images under one name, rollbacks that do\nnot roll back, and — since the kubelet defaults `imagePullPolicy` to `Always` for `:latest` — pods\nthat cannot start whenever the registry is unreachable or rate-limits you.\n\n**Fix.** Pin a version tag, or better a digest: `image: nginx@sha256:<digest>`.",
+        text: "What it catches. An image with no tag (which means :latest) or with :latest, and no digest. name:latest@sha256:… is not flagged: the runtime pulls by digest. Flux ImageRepository.spec.image is not flagged: it names a repository to scan, not an image to pull. For a kustomization entry, only an explicit newTag: latest is flagged (without newTag the tag comes from the base manifest).\n\nWhat it prevents. Different nodes running different images under one name, rollbacks that do not roll back, and — since the kubelet defaults imagePullPolicy to Always for :latest — pods that cannot start whenever the registry is unreachable or rate-limits you.\n\nFix. Pin a version tag, or better a digest: image: nginx@sha256:<digest>."
+    },
+    'tag-not-found': {
+        markdown: "**What it catches.** The repository exists but has no such tag: a typo (`nginx:lates`), a tag\nnever pushed, or one deleted by a retention policy after the manifest was merged (the nightly\naudit catches those). The message lists the closest existing tags (`lates` → `latest`,\n`v1.2-non-existent` → `v1.2`) from the repository's tag list.\n\n**What it prevents.** `ErrImagePull` / `ImagePullBackOff` with `manifest unknown` (containerd:\n`failed to resolve reference \"…\": … not found`).\n\n**Fix.** Use an existing tag, or push the missing one.",
+        text: "What it catches. The repository exists but has no such tag: a typo (nginx:lates), a tag never pushed, or one deleted by a retention policy after the manifest was merged (the nightly audit catches those). The message lists the closest existing tags (lates → latest, v1.2-non-existent → v1.2) from the repository's tag list.\n\nWhat it prevents. ErrImagePull / ImagePullBackOff with manifest unknown (containerd: failed to resolve reference \"…\": … not found).\n\nFix. Use an existing tag, or push the missing one."
+    },
+    'repository-not-found': {
+        markdown: "**What it catches.** The registry says the repository does not exist: the manifest request\nanswers 404 and so does the tag list (`NAME_UNKNOWN`). Usually a typo in the path or the registry\nhost, or an image never pushed.\n\n**What it prevents.** `ErrImagePull` (`not found` / `repository does not exist`).\n\n**Fix.** Correct the registry host and repository path, or push the image. Note that Docker Hub,\nQuay and other token registries answer a missing repository with 401 to a client without access:\nthat is reported as `credentials-missing` / `credentials-rejected`, which say so.",
+        text: "What it catches. The registry says the repository does not exist: the manifest request answers 404 and so does the tag list (NAME_UNKNOWN). Usually a typo in the path or the registry host, or an image never pushed.\n\nWhat it prevents. ErrImagePull (not found / repository does not exist).\n\nFix. Correct the registry host and repository path, or push the image. Note that Docker Hub, Quay and other token registries answer a missing repository with 401 to a client without access: that is reported as credentials-missing / credentials-rejected, which say so."
+    },
+    'digest-not-found': {
+        markdown: "**What it catches.** A pinned digest (`image@sha256:…`) that the repository does not have: a\ndigest copied from another registry or repository, one of a deleted image, or a typo.\n\n**What it prevents.** `ErrImagePull` with `manifest unknown` for the digest.\n\n**Fix.** Pin a digest the registry has (`crane digest <ref>`, `docker buildx imagetools inspect\n<ref>`), or push the image again.",
+        text: "What it catches. A pinned digest (image@sha256:…) that the repository does not have: a digest copied from another registry or repository, one of a deleted image, or a typo.\n\nWhat it prevents. ErrImagePull with manifest unknown for the digest.\n\nFix. Pin a digest the registry has (crane digest <ref>, docker buildx imagetools inspect <ref>), or push the image again."
+    },
+    'credentials-missing': {
+        markdown: "**What it catches.** The registry refuses an anonymous client (401/403, or its token server\nrefuses an anonymous token for the repository) and pullgate has no credentials for that registry:\nno Docker config entry, no credential helper answer, and (for ghcr.io) no `github-token`. A\ntoken registry (Docker Hub, GHCR, Quay, distribution with token auth) gives an anonymous client\nthe same answer for a private repository and a missing one, so the message says both. A credential\nhelper that failed is named.\n\n**What it prevents.** It tells you the gate could not verify the image, and that the cluster will\nneed credentials for it: `ErrImagePull` with `401 Unauthorized` / `pull access denied` when the\npod has none.\n\n**Fix.** Log in before pullgate: `docker/login-action` (any registry), `aws-actions/amazon-ecr-login`\n(ECR), `google-github-actions/auth` + `gcloud auth configure-docker` (Artifact Registry),\n`azure/docker-login` (ACR), or `permissions: packages: read` for ghcr.io. On a fork pull request\nno secrets are available: see the README.",
+        text: "What it catches. The registry refuses an anonymous client (401/403, or its token server refuses an anonymous token for the repository) and pullgate has no credentials for that registry: no Docker config entry, no credential helper answer, and (for ghcr.io) no github-token. A token registry (Docker Hub, GHCR, Quay, distribution with token auth) gives an anonymous client the same answer for a private repository and a missing one, so the message says both. A credential helper that failed is named.\n\nWhat it prevents. It tells you the gate could not verify the image, and that the cluster will need credentials for it: ErrImagePull with 401 Unauthorized / pull access denied when the pod has none.\n\nFix. Log in before pullgate: docker/login-action (any registry), aws-actions/amazon-ecr-login (ECR), google-github-actions/auth + gcloud auth configure-docker (Artifact Registry), azure/docker-login (ACR), or permissions: packages: read for ghcr.io. On a fork pull request no secrets are available: see the README."
+    },
+    'credentials-rejected': {
+        markdown: "**What it catches.** Credentials were configured and refused: the token server answers 401 (wrong\nor expired password or token), or the registry answers 401/403 with a token obtained with them\n(no pull permission on this repository — or, on token registries, a repository that does not\nexist). The message names where the credentials came from (the config file and key, or the\nhelper), never the secret.\n\n**What it prevents.** Shipping against a login that no longer works; the same refusal on nodes\nthat share the credentials (`ErrImagePull`, `401 Unauthorized`).\n\n**Fix.** Renew the credentials and check the account's pull permission on the repository.",
+        text: "What it catches. Credentials were configured and refused: the token server answers 401 (wrong or expired password or token), or the registry answers 401/403 with a token obtained with them (no pull permission on this repository — or, on token registries, a repository that does not exist). The message names where the credentials came from (the config file and key, or the helper), never the secret.\n\nWhat it prevents. Shipping against a login that no longer works; the same refusal on nodes that share the credentials (ErrImagePull, 401 Unauthorized).\n\nFix. Renew the credentials and check the account's pull permission on the repository."
+    },
+    'rate-limited': {
+        markdown: "**What it catches.** The registry answered `429 Too Many Requests` (`toomanyrequests`) after\npullgate's retries (it honours `Retry-After` up to 15 s). The message gives the remaining quota\nwhen the registry sends it (Docker Hub: `ratelimit-remaining`, `ratelimit-limit`).\n\n**What it prevents.** Nothing directly — the image could not be checked — but nodes pulling from\nthe same address hit the same limit (`ErrImagePull: toomanyrequests`).\n\n**Fix.** Authenticate (Docker Hub's limits are per account), mirror the image, or retry later.",
+        text: "What it catches. The registry answered 429 Too Many Requests (toomanyrequests) after pullgate's retries (it honours Retry-After up to 15 s). The message gives the remaining quota when the registry sends it (Docker Hub: ratelimit-remaining, ratelimit-limit).\n\nWhat it prevents. Nothing directly — the image could not be checked — but nodes pulling from the same address hit the same limit (ErrImagePull: toomanyrequests).\n\nFix. Authenticate (Docker Hub's limits are per account), mirror the image, or retry later."
+    },
+    'registry-unreachable': {
+        markdown: "**What it catches.** No HTTP answer from the registry: the host name does not resolve, the\nconnection is refused or times out, or TLS fails (an untrusted or expired certificate — reported\nwith the TLS error even when a loopback registry is retried over plain HTTP, as Docker does).\n\n**What it prevents.** It says the image could not be checked, instead of passing it silently. A\nwrong registry host in a manifest shows up here.\n\n**Fix.** Check the registry address. A registry reachable only inside the cluster network needs a\nrunner there; otherwise set `rules: registry-unreachable: off`, or `error` to make it block.",
+        text: "What it catches. No HTTP answer from the registry: the host name does not resolve, the connection is refused or times out, or TLS fails (an untrusted or expired certificate — reported with the TLS error even when a loopback registry is retried over plain HTTP, as Docker does).\n\nWhat it prevents. It says the image could not be checked, instead of passing it silently. A wrong registry host in a manifest shows up here.\n\nFix. Check the registry address. A registry reachable only inside the cluster network needs a runner there; otherwise set rules: registry-unreachable: off, or error to make it block."
+    },
+    'media-type-incompatible': {
+        markdown: "**What it catches.** What the registry holds for the image is stored in a form one of the nodes'\nruntimes (the `runtime` input) cannot pull: an OCI manifest or index on Docker older than 18.06,\na schema 1 manifest on containerd 2.x or Docker 26+, zstd layers on containerd 1.4 or Docker 20.10,\ngzip or zstd bytes under the uncompressed OCI layer label on containerd, an unknown layer type.\nCells where the runtime still pulls it with a caveat (schema 1 on containerd 1.7 or Docker ≤ 25,\nforeign or encrypted layers) are reported with severity warning. The full table, with sources, is\n[docs/runtimes.md](runtimes.md).\n\n**What it prevents.** `ErrImagePull` with the runtime's own words, quoted in the message: e.g.\n`archive/tar: invalid tar header`, `manifest unknown: OCI manifest found, but accept header does\nnot support OCI manifests`, `… is no longer supported since containerd v2.1`.\n\n**Fix.** Re-push the image in a form every runtime reads: Docker v2 schema 2 with gzip layers —\n`skopeo copy --all --format v2s2 docker://IMG docker://IMG`, `podman push --format v2s2 …`,\n`docker buildx build --output type=image,oci-mediatypes=false,compression=gzip,force-compression=true,push=true …`\n— or upgrade the nodes' runtime.",
+        text: "What it catches. What the registry holds for the image is stored in a form one of the nodes' runtimes (the runtime input) cannot pull: an OCI manifest or index on Docker older than 18.06, a schema 1 manifest on containerd 2.x or Docker 26+, zstd layers on containerd 1.4 or Docker 20.10, gzip or zstd bytes under the uncompressed OCI layer label on containerd, an unknown layer type. Cells where the runtime still pulls it with a caveat (schema 1 on containerd 1.7 or Docker ≤ 25, foreign or encrypted layers) are reported with severity warning. The full table, with sources, is docs/runtimes.md.\n\nWhat it prevents. ErrImagePull with the runtime's own words, quoted in the message: e.g. archive/tar: invalid tar header, manifest unknown: OCI manifest found, but accept header does not support OCI manifests, … is no longer supported since containerd v2.1.\n\nFix. Re-push the image in a form every runtime reads: Docker v2 schema 2 with gzip layers — skopeo copy --all --format v2s2 docker://IMG docker://IMG, podman push --format v2s2 …, docker buildx build --output type=image,oci-mediatypes=false,compression=gzip,force-compression=true,push=true … — or upgrade the nodes' runtime."
+    },
+    'platform-missing': {
+        markdown: "**What it catches.** No manifest for one of the nodes' platforms (the `platforms` input, default\n`linux/amd64`): an index without a matching entry (attestation entries do not count), or a\nsingle-platform image built for another architecture (pullgate reads its config to know). The\nmessage lists the platforms the image has.\n\n**What it prevents.** `no match for platform in manifest: not found` (containerd) / `no matching\nmanifest for … in the manifest list entries` (Docker), or a pod that starts and dies with\n`exec format error`.\n\n**Fix.** Build for every node platform: `docker buildx build --platform linux/amd64,linux/arm64\n--push …`; or keep the workload off the other nodes (nodeSelector `kubernetes.io/arch`) and set\n`platforms` to what it really runs on.",
+        text: "What it catches. No manifest for one of the nodes' platforms (the platforms input, default linux/amd64): an index without a matching entry (attestation entries do not count), or a single-platform image built for another architecture (pullgate reads its config to know). The message lists the platforms the image has.\n\nWhat it prevents. no match for platform in manifest: not found (containerd) / no matching manifest for … in the manifest list entries (Docker), or a pod that starts and dies with exec format error.\n\nFix. Build for every node platform: docker buildx build --platform linux/amd64,linux/arm64 --push …; or keep the workload off the other nodes (nodeSelector kubernetes.io/arch) and set platforms to what it really runs on."
+    },
+    'not-an-image': {
+        markdown: "**What it catches.** The reference names an OCI artifact, not a container image: a Helm chart,\na cosign signature, an SBOM or attestation, a wasm module, a Docker plugin — anything whose\nmanifest config is not an image config or that declares an `artifactType`.\n\n**What it prevents.** Docker: `Encountered remote \"application/vnd.cncf.helm.config.v1+json\"(unknown)\nwhen fetching`; containerd: `mismatched image rootfs and manifest layers`; CRI-O:\n`unsupported image-specific operation on artifact`.\n\n**Fix.** Reference the container image, not the artifact stored beside it (a common slip is a\nchart's OCI reference pasted into `image:`). A wasm module runs only with a wasm shim and its\nRuntimeClass.",
+        text: "What it catches. The reference names an OCI artifact, not a container image: a Helm chart, a cosign signature, an SBOM or attestation, a wasm module, a Docker plugin — anything whose manifest config is not an image config or that declares an artifactType.\n\nWhat it prevents. Docker: Encountered remote \"application/vnd.cncf.helm.config.v1+json\"(unknown) when fetching; containerd: mismatched image rootfs and manifest layers; CRI-O: unsupported image-specific operation on artifact.\n\nFix. Reference the container image, not the artifact stored beside it (a common slip is a chart's OCI reference pasted into image:). A wasm module runs only with a wasm shim and its RuntimeClass."
+    },
+    'digest-mismatch': {
+        markdown: "**What it catches.** A reference written as `name:tag@sha256:…` whose tag now points to another\ndigest. The kubelet pulls the digest and ignores the tag, so the image runs fine — but the tag in\nthe manifest no longer says what runs, which misleads reviewers and tools that read tags.\n\n**Fix.** Update the pin to the digest the tag points to now (the message gives it), or the tag\nto the one that was meant.",
+        text: "What it catches. A reference written as name:tag@sha256:… whose tag now points to another digest. The kubelet pulls the digest and ignores the tag, so the image runs fine — but the tag in the manifest no longer says what runs, which misleads reviewers and tools that read tags.\n\nFix. Update the pin to the digest the tag points to now (the message gives it), or the tag to the one that was meant."
+    },
+    'pull-secret-missing': {
+        markdown: "**What it catches.** A private image, and the pod names no `imagePullSecrets`, its ServiceAccount\n(found in the manifests) has none, or its ServiceAccount is not in the manifests at all, and no\n`node-credentials` glob covers the registry. The message names the workload, namespace and\nServiceAccount.\n\n**What it prevents.** `Failed to pull image \"…\": … 401 Unauthorized` / `pull access denied,\nrepository does not exist or may require authorization`, then `ImagePullBackOff`.\n\n**Fix.** `kubectl create secret docker-registry regcred --docker-server=HOST --docker-username=…\n--docker-password=… -n NS`, then `imagePullSecrets: [{name: regcred}]` in the pod spec or on the\nServiceAccount (`kubectl patch serviceaccount default -n NS -p '{\"imagePullSecrets\":[{\"name\":\"regcred\"}]}'`).\nIf the nodes pull from that registry without Secrets (EKS and ECR, GKE and Artifact Registry, AKS\nwith an attached ACR), add the host to `node-credentials`; if the ServiceAccount is patched in the\ncluster, declare its Secret in `cluster-pull-secrets`.",
+        text: "What it catches. A private image, and the pod names no imagePullSecrets, its ServiceAccount (found in the manifests) has none, or its ServiceAccount is not in the manifests at all, and no node-credentials glob covers the registry. The message names the workload, namespace and ServiceAccount.\n\nWhat it prevents. Failed to pull image \"…\": … 401 Unauthorized / pull access denied, repository does not exist or may require authorization, then ImagePullBackOff.\n\nFix. kubectl create secret docker-registry regcred --docker-server=HOST --docker-username=… --docker-password=… -n NS, then imagePullSecrets: [{name: regcred}] in the pod spec or on the ServiceAccount (kubectl patch serviceaccount default -n NS -p '{\"imagePullSecrets\":[{\"name\":\"regcred\"}]}'). If the nodes pull from that registry without Secrets (EKS and ECR, GKE and Artifact Registry, AKS with an attached ACR), add the host to node-credentials; if the ServiceAccount is patched in the cluster, declare its Secret in cluster-pull-secrets."
+    },
+    'pull-secret-not-found': {
+        markdown: "**What it catches.** The pod (or its ServiceAccount) names a Secret that exists neither in the\nscanned manifests — in that namespace — nor in `cluster-pull-secrets`, and no other Secret it\nnames covers the registry. One finding: it is not also `pull-secret-missing`.\n\n**What it prevents.** The kubelet warns `Unable to retrieve some image pull secrets (…); attempting\nto pull the image may not succeed` and the pull fails with `401 Unauthorized`.\n\n**Fix.** Create the Secret in the pod's namespace (a Secret in another namespace does not count),\nor, when it is created outside the repository, declare it: `cluster-pull-secrets: NS/NAME=HOST`.",
+        text: "What it catches. The pod (or its ServiceAccount) names a Secret that exists neither in the scanned manifests — in that namespace — nor in cluster-pull-secrets, and no other Secret it names covers the registry. One finding: it is not also pull-secret-missing.\n\nWhat it prevents. The kubelet warns Unable to retrieve some image pull secrets (…); attempting to pull the image may not succeed and the pull fails with 401 Unauthorized.\n\nFix. Create the Secret in the pod's namespace (a Secret in another namespace does not count), or, when it is created outside the repository, declare it: cluster-pull-secrets: NS/NAME=HOST."
+    },
+    'pull-secret-wrong-registry': {
+        markdown: "**What it catches.** The pod's pull Secrets are readable and none has an entry for the image's\nregistry: an entry for another host, for the same host on another port, or for a path that is not\na prefix of the image's. The message lists the hosts each Secret covers (never its content).\n\n**What it prevents.** The same `401 Unauthorized` as a missing Secret: the kubelet finds no\ncredentials that match the image.\n\n**Fix.** Add an entry for the registry (exactly `host[:port]`) to the Secret, or create a Secret\nfor it and add it to `imagePullSecrets`.",
+        text: "What it catches. The pod's pull Secrets are readable and none has an entry for the image's registry: an entry for another host, for the same host on another port, or for a path that is not a prefix of the image's. The message lists the hosts each Secret covers (never its content).\n\nWhat it prevents. The same 401 Unauthorized as a missing Secret: the kubelet finds no credentials that match the image.\n\nFix. Add an entry for the registry (exactly host[:port]) to the Secret, or create a Secret for it and add it to imagePullSecrets."
+    },
+    'registry-error': {
+        markdown: "**What it catches.** The registry answered, but with a server error (5xx) after retries, or in a\nway that breaks the protocol: a manifest body that does not hash to its digest (refused), a\nmanifest over 4 MiB (containerd's limit), an endless redirect, a tag list that is not JSON.\n\n**What it prevents.** Trusting an answer that cannot be trusted; the image could not be checked.\n\n**Fix.** Retry later; if it persists, the registry (or a proxy in front of it) is broken.",
+        text: "What it catches. The registry answered, but with a server error (5xx) after retries, or in a way that breaks the protocol: a manifest body that does not hash to its digest (refused), a manifest over 4 MiB (containerd's limit), an endless redirect, a tag list that is not JSON.\n\nWhat it prevents. Trusting an answer that cannot be trusted; the image could not be checked.\n\nFix. Retry later; if it persists, the registry (or a proxy in front of it) is broken."
+    }
+};
+
+;// CONCATENATED MODULE: ./lib/report/sarif.js
+
+
+
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const DEFAULT_INFORMATION_URI = 'https://github.com/pullgate/pullgate';
+/** The partialFingerprints key; a new recipe gets a new key (`pullgate/v2`), never a changed one. */
+const FINGERPRINT_KEY = 'pullgate/v1';
+const LEVELS = { error: 'error', warning: 'warning', notice: 'note' };
+/** What each rule is about, as a tag GitHub's code scanning can filter on (after 'kubernetes', 'containers'). */
+const RULE_TAGS = {
+    'invalid-manifest': 'manifest',
+    'manifest-recovered': 'manifest',
+    'invalid-reference': 'image-reference',
+    'unresolved-reference': 'image-reference',
+    'mutable-tag': 'image-reference',
+    'tag-not-found': 'registry',
+    'repository-not-found': 'registry',
+    'digest-not-found': 'registry',
+    'credentials-missing': 'credentials',
+    'credentials-rejected': 'credentials',
+    'rate-limited': 'registry',
+    'registry-unreachable': 'registry',
+    'media-type-incompatible': 'runtime-compatibility',
+    'platform-missing': 'runtime-compatibility',
+    'not-an-image': 'runtime-compatibility',
+    'digest-mismatch': 'registry',
+    'pull-secret-missing': 'pull-secrets',
+    'pull-secret-not-found': 'pull-secrets',
+    'pull-secret-wrong-registry': 'pull-secrets',
+    'registry-error': 'registry'
+};
+/** SARIF 2.1.0 log for the findings: ready for github/codeql-action/upload-sarif. */
+function buildSarif(findings, options) {
+    const informationUri = (options.informationUri ?? DEFAULT_INFORMATION_URI).replace(/\/+$/, '');
+    const ids = Object.keys(RULES);
+    const ruleIndex = new Map(ids.map((id, i) => [id, i]));
+    const fingerprints = fingerprintsOf(findings);
+    return {
+        $schema: SARIF_SCHEMA,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'pullgate',
+                        version: options.toolVersion,
+                        informationUri,
+                        rules: ids.map((id) => sarifRule(id, informationUri))
+                    }
+                },
+                automationDetails: { id: 'pullgate/' },
+                columnKind: 'unicodeCodePoints',
+                results: findings.map((finding, i) => {
+                    const index = ruleIndex.get(finding.rule);
+                    return {
+                        ruleId: finding.rule,
+                        ...(index === undefined ? {} : { ruleIndex: index }),
+                        level: LEVELS[finding.severity],
+                        message: { text: finding.message },
+                        locations: [
+                            {
+                                physicalLocation: {
+                                    artifactLocation: { uri: fileUri(finding.file), uriBaseId: '%SRCROOT%' },
+                                    region: region(finding)
+                                }
+                            }
+                        ],
+                        partialFingerprints: { [FINGERPRINT_KEY]: fingerprints[i] }
+                    };
+                })
+            }
+        ]
+    };
+}
+function sarifRule(id, informationUri) {
+    const rule = RULES[id];
+    const help = RULE_HELP[id] ?? { text: rule.summary, markdown: rule.summary };
+    return {
+        id,
+        name: pascalCase(id),
+        shortDescription: { text: rule.summary },
+        fullDescription: { text: help.text.split(/\n\s*\n/)[0].trim() || rule.summary },
+        help: { text: help.text, markdown: help.markdown },
+        helpUri: `${informationUri}/blob/main/docs/rules.md#${id}`,
+        defaultConfiguration: { level: LEVELS[rule.severity] },
+        properties: { tags: ['kubernetes', 'containers', RULE_TAGS[id]] }
+    };
+}
+/** `pull-secret-missing` → `PullSecretMissing` */
+function pascalCase(id) {
+    return id
+        .split(/[^A-Za-z0-9]+/)
+        .filter((part) => part !== '')
+        .map((part) => part[0].toUpperCase() + part.slice(1))
+        .join('');
+}
+/** A workspace-relative path as a relative URI reference: forward slashes, each segment percent-encoded. */
+function fileUri(file) {
+    return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
+}
+function region(span) {
+    const endLine = Math.max(span.endLine, span.line);
+    // SARIF has no empty line/column region: an empty (or inverted) span on one line gets no endColumn
+    const empty = endLine === span.line && span.endColumn <= span.column;
+    return {
+        startLine: span.line,
+        startColumn: span.column,
+        endLine,
+        ...(empty ? {} : { endColumn: span.endColumn })
+    };
+}
+/**
+ * `pullgate/v1`: sha256 of rule, file, image and the ordinal of that triple in the file (0-based, in
+ * position order). Line numbers are left out so a result keeps its identity when lines move; the
+ * ordinal tells apart two findings of one rule about the same image in one file.
+ */
+function fingerprintsOf(findings) {
+    const order = findings
+        .map((_, i) => i)
+        .sort((a, b) => compareByLocation(findings[a], findings[b]) || compareText(findings[a].message, findings[b].message));
+    const seen = new Map();
+    const out = [];
+    for (const i of order) {
+        const finding = findings[i];
+        const triple = `${finding.rule}\0${finding.file}\0${finding.image ?? ''}`;
+        const n = seen.get(triple) ?? 0;
+        seen.set(triple, n + 1);
+        out[i] = (0,external_node_crypto_.createHash)('sha256').update(`${triple}\0${n}`).digest('hex');
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 var external_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_fs_namespaceObject, 2);
@@ -51805,8 +53037,6 @@ function toPosix(p) {
     return p.split(external_node_path_.sep).join('/');
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/manifests/yaml-nodes.js
 
 /** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
@@ -52258,67 +53488,6 @@ function scalarField(node, positions) {
     return { value, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
 }
 
-;// CONCATENATED MODULE: ./lib/manifests/line-index.js
-/**
- * Maps string offsets to 1-based line and column. Lines break at LF (a CRLF pair is one break, as
- * in the `yaml` package and in editors); columns count Unicode code points, as GitHub and SARIF
- * viewers do, so an astral character before an image does not shift its column.
- */
-class LineIndex {
-    text;
-    starts = [0];
-    constructor(text) {
-        this.text = text;
-        for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
-            this.starts.push(i + 1);
-    }
-    /** 1-based line and column of the character at `offset`. */
-    position(offset) {
-        const lineIdx = this.lineIndexOf(offset);
-        const start = this.starts[lineIdx];
-        return { line: lineIdx + 1, column: codePointCount(this.text, start, offset) + 1 };
-    }
-    /** Offset of the first character of a 1-based line. */
-    lineStart(line) {
-        return this.starts[Math.min(Math.max(line, 1), this.starts.length) - 1];
-    }
-    /** Text of a 1-based line without its line break. */
-    lineText(line) {
-        const start = this.lineStart(line);
-        const next = line < this.starts.length ? this.starts[line] - 1 : this.text.length;
-        return this.text.slice(start, next).replace(/\r$/, '');
-    }
-    get lineCount() {
-        return this.starts.length;
-    }
-    lineIndexOf(offset) {
-        let lo = 0;
-        let hi = this.starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (this.starts[mid] <= offset)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return lo;
-    }
-}
-function codePointCount(text, from, to) {
-    let count = 0;
-    for (let i = from; i < to; i++) {
-        const c = text.charCodeAt(i);
-        // a surrogate pair is one code point: skip its low half
-        if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
-            const d = text.charCodeAt(i + 1);
-            if (d >= 0xdc00 && d <= 0xdfff)
-                i++;
-        }
-        count++;
-    }
-    return count;
-}
-
 ;// CONCATENATED MODULE: ./lib/manifests/parse.js
 
 
@@ -52511,609 +53680,6 @@ function makeFinding(rule, at, message, image) {
         ...(image === undefined ? {} : { image }),
         message
     };
-}
-
-;// CONCATENATED MODULE: ./lib/images/reference.js
-/**
- * Image reference parsing and Docker-style normalization.
- *
- * This is a port of github.com/distribution/reference (the parser that Docker, containerd's CRI plugin and
- * the kubelet all use) plus the per-algorithm digest checks of github.com/opencontainers/go-digest. The point
- * is to accept and reject exactly what a node will accept and reject, so the grammar below follows the Go
- * regular expressions production by production. It is written as hand-rolled linear scans instead of one big
- * regular expression: references come from untrusted manifests and must never trigger backtracking blow-ups.
- */
-/**
- * Thrown by parseReference; message mirrors distribution/reference's error strings where one exists, with a
- * short human explanation after it.
- */
-class InvalidReferenceError extends Error {
-    /** machine-readable reason, stable across message wording changes */
-    code;
-    /**
-     * @param code machine-readable reason
-     * @param message Go error string, then ' — ' and a one-line explanation
-     */
-    constructor(code, message) {
-        super(message);
-        this.name = 'InvalidReferenceError';
-        this.code = code;
-    }
-}
-const DEFAULT_DOMAIN = 'docker.io';
-const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
-const OFFICIAL_REPO_PREFIX = 'library/';
-const DEFAULT_TAG = 'latest';
-const LOCALHOST = 'localhost';
-const REPOSITORY_NAME_TOTAL_LENGTH_MAX = 255;
-const TAG_LENGTH_MAX = 128;
-const DIGEST_HEX_MIN = 32;
-/**
- * Algorithms a stock Docker/containerd binary registers with go-digest, and their hex lengths. A Map, not an
- * object literal, so that names like 'constructor' cannot hit Object.prototype.
- */
-const DIGEST_HEX_LENGTH = new Map([
-    ['sha256', 64],
-    ['sha384', 96],
-    ['sha512', 128]
-]);
-/** Quoted parts of messages are cut here so a megabyte of junk does not become a megabyte of annotation. */
-const SHOWN_MAX = 256;
-// ---------------------------------------------------------------------------------------------------------
-// Character classes. Go's regexp classes are ASCII-only (\w, [[:xdigit:]]), so these are too.
-function isDigit(c) {
-    return c >= 0x30 && c <= 0x39;
-}
-function isLower(c) {
-    return c >= 0x61 && c <= 0x7a;
-}
-function isUpper(c) {
-    return c >= 0x41 && c <= 0x5a;
-}
-function isAlpha(c) {
-    return isLower(c) || isUpper(c);
-}
-function isLowerAlnum(c) {
-    return isLower(c) || isDigit(c);
-}
-function isAlnum(c) {
-    return isLower(c) || isUpper(c) || isDigit(c);
-}
-function isWord(c) {
-    return isAlnum(c) || c === 0x5f;
-}
-function isHex(c) {
-    return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
-}
-function isLowerHex(c) {
-    return isDigit(c) || (c >= 0x61 && c <= 0x66);
-}
-function isPathSeparator(c) {
-    return c === 0x2e || c === 0x5f || c === 0x2d; // . _ -
-}
-function allChars(s, pred) {
-    for (let i = 0; i < s.length; i++)
-        if (!pred(s.charCodeAt(i)))
-            return false;
-    return true;
-}
-/**
- * Go's strings.ToLower uses simple per-rune case mapping; JavaScript applies SpecialCasing, under which 'İ'
- * becomes two code points. Mapping it first keeps the "does lowercasing make it valid" probe identical.
- */
-function goToLower(s) {
-    return s.replace(/\u0130/g, 'i').toLowerCase();
-}
-function hasUpper(s) {
-    return goToLower(s) !== s;
-}
-// ---------------------------------------------------------------------------------------------------------
-// The grammar (regexp.go), as boolean recognizers.
-/** `[a-f0-9]{64}`: an image ID, which ParseNormalizedNamed refuses to read as a name. */
-function isIdentifier(s) {
-    return s.length === 64 && allChars(s, isLowerHex);
-}
-/** `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])` */
-function isDomainLabel(label) {
-    if (label === '')
-        return false;
-    if (!isAlnum(label.charCodeAt(0)) || !isAlnum(label.charCodeAt(label.length - 1)))
-        return false;
-    return allChars(label, (c) => isAlnum(c) || c === 0x2d);
-}
-/** `:[0-9]+` (the part after the host, when present) */
-function isPortSuffix(s) {
-    return s.length >= 2 && s.charCodeAt(0) === 0x3a && allChars(s.slice(1), isDigit);
-}
-/** domainAndPort: (domain-name | `\[[a-fA-F0-9:]+\]`) (`:[0-9]+`)? */
-function isDomainAndPort(d) {
-    if (d.startsWith('[')) {
-        const close = d.indexOf(']');
-        if (close < 2)
-            return false;
-        if (!allChars(d.slice(1, close), (c) => isHex(c) || c === 0x3a))
-            return false;
-        const rest = d.slice(close + 1);
-        return rest === '' || isPortSuffix(rest);
-    }
-    // A domain name cannot contain ':', so the host ends at the first one and a port must follow.
-    const colon = d.indexOf(':');
-    const host = colon < 0 ? d : d.slice(0, colon);
-    if (colon >= 0 && !isPortSuffix(d.slice(colon)))
-        return false;
-    return host.split('.').every(isDomainLabel);
-}
-/**
- * Dashes may repeat so that punycode-like names ('xn--n3h') stay valid; a dot or underscore may not, except
- * that '__' was allowed later for names that older registries had accepted.
- */
-function isValidSeparatorRun(run) {
-    return run === '.' || run === '_' || run === '__' || allChars(run, (c) => c === 0x2d);
-}
-/** pathComponent: `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*` */
-function isPathComponent(comp) {
-    const n = comp.length;
-    if (n === 0 || !isLowerAlnum(comp.charCodeAt(0)) || !isLowerAlnum(comp.charCodeAt(n - 1)))
-        return false;
-    let i = 0;
-    while (i < n) {
-        while (i < n && isLowerAlnum(comp.charCodeAt(i)))
-            i++;
-        if (i === n)
-            return true;
-        const start = i;
-        while (i < n && isPathSeparator(comp.charCodeAt(i)))
-            i++;
-        if (i < n && !isLowerAlnum(comp.charCodeAt(i)))
-            return false;
-        if (!isValidSeparatorRun(comp.slice(start, i)))
-            return false;
-    }
-    return true;
-}
-/** remoteName: pathComponent (`/` pathComponent)* */
-function isRemoteName(path) {
-    return path.split('/').every(isPathComponent);
-}
-/** tag: `[\w][\w.-]{0,127}` */
-function isTag(tag) {
-    if (tag.length === 0 || tag.length > TAG_LENGTH_MAX || !isWord(tag.charCodeAt(0)))
-        return false;
-    return allChars(tag, (c) => isWord(c) || c === 0x2e || c === 0x2d);
-}
-/** digest algorithm: `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*` */
-function isDigestAlgorithm(alg) {
-    for (const part of alg.split(/[-_+.]/)) {
-        if (part === '' || !isAlpha(part.charCodeAt(0)) || !allChars(part, isAlnum))
-            return false;
-    }
-    return true;
-}
-/** digestPat: algorithm `:` `[[:xdigit:]]{32,}` */
-function isDigestPattern(d) {
-    const colon = d.indexOf(':');
-    if (colon < 0)
-        return false;
-    const hex = d.slice(colon + 1);
-    return isDigestAlgorithm(d.slice(0, colon)) && hex.length >= DIGEST_HEX_MIN && allChars(hex, isHex);
-}
-/** remote-name [":" tag] ["@" digest], with no domain in front. */
-function matchRemote(t) {
-    // Neither path nor tag may contain '@', and a path may not contain ':', so the first of each is the separator.
-    const at = t.indexOf('@');
-    const nameTag = at < 0 ? t : t.slice(0, at);
-    const digest = at < 0 ? undefined : t.slice(at + 1);
-    const colon = nameTag.indexOf(':');
-    const path = colon < 0 ? nameTag : nameTag.slice(0, colon);
-    const tag = colon < 0 ? undefined : nameTag.slice(colon + 1);
-    if (!isRemoteName(path))
-        return undefined;
-    if (tag !== undefined && !isTag(tag))
-        return undefined;
-    if (digest !== undefined && !isDigestPattern(digest))
-        return undefined;
-    const m = { domain: '', path };
-    if (tag !== undefined)
-        m.tag = tag;
-    if (digest !== undefined)
-        m.digest = digest;
-    return m;
-}
-/**
- * The anchored ReferenceRegexp with Go's leftmost-first submatch choice: the optional `domain/` group is tried
- * first, and since a domain cannot contain '/', it can only be the text before the first '/'. When that fails
- * the whole name is read as a path, which is how 'foo_bar.com/app' ends up with an empty domain.
- */
-function matchReference(s) {
-    const slash = s.indexOf('/');
-    if (slash >= 0) {
-        const domain = s.slice(0, slash);
-        if (isDomainAndPort(domain)) {
-            const m = matchRemote(s.slice(slash + 1));
-            if (m)
-                return { ...m, domain };
-        }
-    }
-    return matchRemote(s);
-}
-/** Docker-style domain guess (splitDockerDomain); also reports what the user wrote, for error messages. */
-function splitDockerDomain(name) {
-    const slash = name.indexOf('/');
-    if (slash < 0) {
-        // Go has a FIXME here: bare 'localhost' or 'example.com' are Hub names, never hosts.
-        return {
-            domain: DEFAULT_DOMAIN,
-            remainder: OFFICIAL_REPO_PREFIX + name,
-            written: name,
-            hostWritten: false,
-            familiar: true
-        };
-    }
-    const first = name.slice(0, slash);
-    const rest = name.slice(slash + 1);
-    let split;
-    if (first === LEGACY_DEFAULT_DOMAIN) {
-        split = { domain: DEFAULT_DOMAIN, remainder: rest, written: rest, hostWritten: true, familiar: false };
-    }
-    else if (looksLikeDomain(first)) {
-        split = { domain: first, remainder: rest, written: rest, hostWritten: true, familiar: false };
-    }
-    else {
-        split = { domain: DEFAULT_DOMAIN, remainder: name, written: name, hostWritten: false, familiar: false };
-    }
-    if (split.domain === DEFAULT_DOMAIN && !split.remainder.includes('/')) {
-        split.remainder = OFFICIAL_REPO_PREFIX + split.remainder;
-    }
-    return split;
-}
-/** A first path component is a host iff it is localhost, has '.' or ':' (name or port), or has uppercase. */
-function looksLikeDomain(first) {
-    return first === LOCALHOST || first.includes('.') || first.includes(':') || hasUpper(first);
-}
-/** `scheme://` at the very start: someone pasted a URL or a skopeo-style transport. */
-function schemeOf(text) {
-    const sep = text.indexOf('://');
-    if (sep < 1 || text.indexOf('/') !== sep + 1)
-        return undefined;
-    if (!isAlpha(text.charCodeAt(0)))
-        return undefined;
-    const scheme = text.slice(0, sep);
-    const ok = allChars(scheme, (c) => isAlnum(c) || c === 0x2b || c === 0x2e || c === 0x2d);
-    return ok ? scheme : undefined;
-}
-// ---------------------------------------------------------------------------------------------------------
-// Messages.
-function hex4(c) {
-    return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
-}
-/** Keeps text on one line and bounded, for parts that Go prints raw inside its own error strings. */
-function display(s) {
-    const cut = s.length > SHOWN_MAX ? s.slice(0, SHOWN_MAX) + '…' : s;
-    return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, hex4);
-}
-/** A quoted, escaped, bounded rendering of user input for the explanation part of a message. */
-function q(s) {
-    const cut = s.length > SHOWN_MAX ? s.slice(0, SHOWN_MAX) + '…' : s;
-    return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, hex4);
-}
-function fail(code, goMessage, reason) {
-    return new InvalidReferenceError(code, `${goMessage} — ${reason}`);
-}
-const INVALID_FORMAT = 'invalid reference format';
-/** First offending character of a string, as a whole code point so emoji are not split in messages. */
-function firstChar(s, ok) {
-    for (const ch of s)
-        if (ch.length !== 1 || !ok(ch.charCodeAt(0)))
-            return ch;
-    return undefined;
-}
-function portProblem(suffix) {
-    if (!suffix.startsWith(':'))
-        return `unexpected ${q(suffix)} after the host`;
-    const port = suffix.slice(1);
-    if (port === '')
-        return 'the port after ":" is empty';
-    return `port ${q(port)} must be a number`;
-}
-function domainProblem(d) {
-    if (d.startsWith('[')) {
-        const close = d.indexOf(']');
-        if (close < 0)
-            return 'the IPv6 address has no closing "]"';
-        const inner = d.slice(1, close);
-        if (inner === '')
-            return 'the brackets hold no IPv6 address';
-        if (inner.includes('%'))
-            return 'IPv6 zone identifiers ("%…") are not allowed';
-        if (inner.includes('.'))
-            return 'IPv6 addresses with an embedded IPv4 part are not allowed';
-        const bad = firstChar(inner, (c) => isHex(c) || c === 0x3a);
-        if (bad !== undefined)
-            return `${q(bad)} is not allowed in an IPv6 address`;
-        return portProblem(d.slice(close + 1));
-    }
-    const colon = d.indexOf(':');
-    if (colon >= 0 && d.indexOf(':', colon + 1) >= 0) {
-        return 'an IPv6 address must be written in brackets, e.g. "[fc00::1]:5000"';
-    }
-    const host = colon < 0 ? d : d.slice(0, colon);
-    if (host === '')
-        return 'the host name is empty';
-    for (const label of host.split('.')) {
-        if (label === '')
-            return 'host names may not have empty labels (doubled, leading or trailing ".")';
-        const bad = firstChar(label, (c) => isAlnum(c) || c === 0x2d);
-        if (bad !== undefined)
-            return `${q(bad)} is not allowed in a host name`;
-        if (!isDomainLabel(label))
-            return `host label ${q(label)} may not start or end with "-"`;
-    }
-    if (colon >= 0)
-        return portProblem(d.slice(colon));
-    return 'it does not match host[:port]';
-}
-function pathComponentProblem(comp) {
-    const bad = firstChar(comp, (c) => isLowerAlnum(c) || isPathSeparator(c));
-    if (bad !== undefined) {
-        return `${q(bad)} is not allowed (use lowercase letters, digits, ".", "_" or "-")`;
-    }
-    if (!isLowerAlnum(comp.charCodeAt(0)))
-        return 'it must start with a lowercase letter or digit';
-    if (!isLowerAlnum(comp.charCodeAt(comp.length - 1)))
-        return 'it must end with a lowercase letter or digit';
-    const runs = comp.match(/[._-]+/g) ?? [];
-    for (const run of runs) {
-        if (isValidSeparatorRun(run))
-            continue;
-        if (run[0] === '_' && allChars(run, (c) => c === 0x5f)) {
-            return 'separators may not repeat (at most two "_" in a row)';
-        }
-        if (allChars(run, (c) => c === run.charCodeAt(0)))
-            return 'separators may not repeat';
-        return `separators may not be combined (${q(run)})`;
-    }
-    return 'it does not match the path grammar';
-}
-function tagProblem(tag) {
-    if (tag === '')
-        return 'the tag after ":" is empty';
-    if (!isWord(tag.charCodeAt(0)))
-        return `tag ${q(tag)} must start with a letter, digit or "_"`;
-    const bad = firstChar(tag, (c) => isWord(c) || c === 0x2e || c === 0x2d);
-    if (bad !== undefined) {
-        return `${q(bad)} is not allowed in tag ${q(tag)} (use letters, digits, "_", "." or "-")`;
-    }
-    return `tag is ${tag.length} characters long; at most ${TAG_LENGTH_MAX} are allowed`;
-}
-function digestPatternProblem(d) {
-    const colon = d.indexOf(':');
-    if (d === '')
-        return 'the digest after "@" is empty';
-    if (colon < 0)
-        return `${q(d)} is not a digest: expected "<algorithm>:<hex>", e.g. "sha256:" and 64 hex digits`;
-    const alg = d.slice(0, colon);
-    const hex = d.slice(colon + 1);
-    if (!isDigestAlgorithm(alg))
-        return `digest algorithm ${q(alg)} is malformed`;
-    const bad = firstChar(hex, isHex);
-    if (bad !== undefined)
-        return `${q(bad)} is not a hex digit`;
-    const want = DIGEST_HEX_LENGTH.get(alg);
-    const wanted = want === undefined ? `at least ${DIGEST_HEX_MIN}` : `${alg} digests have ${want}`;
-    return `the digest has ${hex.length} hex digits; ${wanted}`;
-}
-/**
- * Explains why Go's reference regexp rejected the input. Go itself only says "invalid reference format"; we
- * look at the part the user meant (host, path, tag, digest in that order) and name the first bad one.
- */
-function diagnose(text, split) {
-    if (text.trim() !== text) {
-        return fail('invalid-format', INVALID_FORMAT, 'the reference has leading or trailing whitespace');
-    }
-    if (split.hostWritten && !isDomainAndPort(split.domain)) {
-        const first = split.domain;
-        // Go's last attempt reads a bad host as the first path component ('dock..er/x'); when it is made of path
-        // characters that reading is the likelier intent, so explain it as a path component.
-        if (!allChars(first, (c) => isLowerAlnum(c) || isPathSeparator(c))) {
-            return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid registry host: ${domainProblem(first)}`);
-        }
-        if (!isPathComponent(first)) {
-            return fail('invalid-format', INVALID_FORMAT, `${q(first)} is not a valid path component: ${pathComponentProblem(first)}`);
-        }
-    }
-    if (split.familiar && text.startsWith('[')) {
-        return fail('invalid-format', INVALID_FORMAT, `${q(text)} looks like a registry address but has no repository after it; add "/<repository>"`);
-    }
-    const written = split.written;
-    const at = written.indexOf('@');
-    const nameTag = at < 0 ? written : written.slice(0, at);
-    const digest = at < 0 ? undefined : written.slice(at + 1);
-    const colon = nameTag.indexOf(':');
-    const path = colon < 0 ? nameTag : nameTag.slice(0, colon);
-    const tag = colon < 0 ? undefined : nameTag.slice(colon + 1);
-    if (path === '') {
-        const reason = split.hostWritten
-            ? `nothing follows ${q(split.domain + '/')}; a repository path is required`
-            : `there is no repository name before ${q(written)}`;
-        return fail('name-empty', INVALID_FORMAT, reason);
-    }
-    for (const comp of path.split('/')) {
-        if (comp === '') {
-            return fail('invalid-format', INVALID_FORMAT, `repository path ${q(path)} has an empty component (leading, trailing or doubled "/")`);
-        }
-        if (!isPathComponent(comp)) {
-            return fail('invalid-format', INVALID_FORMAT, `${q(comp)} is not a valid path component: ${pathComponentProblem(comp)}`);
-        }
-    }
-    if (tag !== undefined && !isTag(tag))
-        return fail('invalid-tag', 'invalid tag format', tagProblem(tag));
-    if (digest !== undefined && !isDigestPattern(digest)) {
-        return fail('invalid-digest', 'invalid digest format', digestPatternProblem(digest));
-    }
-    return fail('invalid-format', INVALID_FORMAT, `${q(text)} does not match [registry/]repository[:tag][@digest]`);
-}
-/** The part of `s` (between '/') that holds its first uppercase character, for the lowercase message. */
-function upperExplanation(s) {
-    let i = 0;
-    for (const ch of s) {
-        if (hasUpper(ch)) {
-            const start = s.lastIndexOf('/', i) + 1;
-            const end = s.indexOf('/', i);
-            const part = s.slice(start, end < 0 ? s.length : end);
-            return `${q(part)} contains uppercase ${q(ch)}; only the registry host may use uppercase letters`;
-        }
-        i += ch.length;
-    }
-    return 'only the registry host may use uppercase letters';
-}
-/** go-digest's Digest.Validate for the algorithms a stock runtime links in. */
-function validateDigest(d) {
-    const colon = d.indexOf(':');
-    const alg = d.slice(0, colon);
-    const hex = d.slice(colon + 1);
-    const want = DIGEST_HEX_LENGTH.get(alg);
-    if (want === undefined) {
-        // The reference grammar already pinned the shape; go-digest's own DigestRegexp then differs only in
-        // refusing uppercase algorithm names, and reports those as a format error rather than as unsupported.
-        if (hasUpper(alg)) {
-            throw fail('invalid-digest', 'invalid checksum digest format', `digest algorithm ${q(alg)} must be lowercase`);
-        }
-        throw fail('invalid-digest', 'unsupported digest algorithm', `${q(alg)} is not a digest algorithm the runtime knows (sha256, sha384 or sha512)`);
-    }
-    if (hex.length !== want) {
-        throw fail('invalid-digest', 'invalid checksum digest length', `${alg} digests have exactly ${want} hex digits, this one has ${hex.length}`);
-    }
-    if (!allChars(hex, isLowerHex)) {
-        throw fail('invalid-digest', 'invalid checksum digest format', `${alg} digests must be lowercase hex (0-9, a-f)`);
-    }
-}
-// ---------------------------------------------------------------------------------------------------------
-// Public API.
-/**
- * Parses and normalizes like ParseNormalizedNamed (familiar names → docker.io/library/…).
- * Throws InvalidReferenceError.
- */
-function parseReference(text) {
-    if (typeof text !== 'string') {
-        // Manifests come from YAML, where `image: 1.0` is a number; callers should not need their own guard.
-        throw fail('invalid-format', INVALID_FORMAT, `an image reference must be a string, got ${describeType(text)}`);
-    }
-    if (text === '')
-        throw fail('empty', INVALID_FORMAT, 'the image reference is empty');
-    if (isIdentifier(text)) {
-        throw fail('hex-identifier', `invalid repository name (${text}), cannot specify 64-byte hexadecimal strings`, 'a bare 64-digit hex string is an image ID, not a repository name');
-    }
-    const split = splitDockerDomain(text);
-    const tagSep = split.remainder.indexOf(':');
-    // Go checks everything up to the first ':' of the remainder, which for a digest-only reference includes
-    // the '@algorithm' part; kept as is so the same inputs fail.
-    const remote = tagSep < 0 ? split.remainder : split.remainder.slice(0, tagSep);
-    const lowercaseMessage = `${INVALID_FORMAT}: repository name (${display(remote)}) must be lowercase`;
-    const scheme = schemeOf(text);
-    if (scheme !== undefined) {
-        throw fail('has-scheme', hasUpper(remote) ? lowercaseMessage : INVALID_FORMAT, `drop the ${q(scheme + '://')} prefix: an image reference is "registry/repository[:tag]", not a URL`);
-    }
-    if (hasUpper(remote))
-        throw fail('name-not-lowercase', lowercaseMessage, upperExplanation(remote));
-    const full = `${split.domain}/${split.remainder}`;
-    const m = matchReference(full);
-    if (!m) {
-        // Parse retries in lowercase so that it can say "must be lowercase" instead of the generic error; after
-        // the check above only a malformed uppercase host (re-read as a path) can get here.
-        const lowered = goToLower(full);
-        if (lowered !== full && matchReference(lowered)) {
-            const reason = split.hostWritten && !isDomainAndPort(split.domain)
-                ? `${q(split.domain)} is not a valid registry host (${domainProblem(split.domain)}), so it is read as part of the repository path, which must be lowercase`
-                : 'the repository path must be lowercase';
-            throw fail('name-not-lowercase', 'repository name must be lowercase', reason);
-        }
-        throw diagnose(text, split);
-    }
-    if (m.path.length > REPOSITORY_NAME_TOTAL_LENGTH_MAX) {
-        throw fail('name-too-long', `repository name must not be more than ${REPOSITORY_NAME_TOTAL_LENGTH_MAX} characters`, `the repository path ${q(m.path)} is ${m.path.length} characters long`);
-    }
-    if (m.digest !== undefined)
-        validateDigest(m.digest);
-    const ref = {
-        original: text,
-        domain: m.domain,
-        path: m.path
-    };
-    if (m.tag !== undefined)
-        ref.tag = m.tag;
-    if (m.digest !== undefined)
-        ref.digest = m.digest;
-    return Object.freeze(ref);
-}
-function describeType(v) {
-    if (v === null)
-        return 'null';
-    if (Array.isArray(v))
-        return 'an array';
-    return typeof v;
-}
-/** `domain/path` */
-function repositoryName(ref) {
-    // Go's Name() leaves out an empty domain rather than printing a leading '/'.
-    return ref.domain === '' ? ref.path : `${ref.domain}/${ref.path}`;
-}
-function withSuffixes(name, tag, digest) {
-    return name + (tag !== undefined ? `:${tag}` : '') + (digest !== undefined ? `@${digest}` : '');
-}
-/**
- * Fully qualified form with the tag defaulted like TagNameOnly: 'docker.io/library/nginx:latest'; keeps tag
- * AND digest when both were written: 'docker.io/library/busybox:1.36@sha256:…'
- */
-function canonicalReference(ref) {
-    const tag = ref.tag === undefined && ref.digest === undefined ? DEFAULT_TAG : ref.tag;
-    return withSuffixes(repositoryName(ref), tag, ref.digest);
-}
-/**
- * The reference a CRI runtime pulls (ParseDockerRef): digest wins over tag:
- * 'docker.io/library/busybox@sha256:…'; else name:tag with 'latest' defaulted.
- */
-function pullReference(ref) {
-    if (ref.digest !== undefined)
-        return `${repositoryName(ref)}@${ref.digest}`;
-    return `${repositoryName(ref)}:${ref.tag ?? DEFAULT_TAG}`;
-}
-/**
- * The tag the runtime resolves when no digest is given: the written tag or 'latest'; undefined when a digest
- * is present.
- */
-function effectiveTag(ref) {
-    if (ref.digest !== undefined)
-        return undefined;
-    return ref.tag ?? DEFAULT_TAG;
-}
-/**
- * Short familiar form as `docker` prints it (FamiliarString): 'nginx:latest' for docker.io/library/nginx:latest,
- * 'user/app:1' for docker.io/user/app:1, unchanged for other registries. No tag is added when none was written.
- *
- * Two deliberate departures from Go keep the short form pointing at the same image when read back: a Hub
- * path whose first component would be taken for a host ('docker.io/foo.com/app', 'docker.io/localhost/app')
- * keeps its 'docker.io/' prefix, and 'library/<64 hex>' keeps 'library/' when nothing follows it, because a
- * bare 64-digit hex string is refused as a name.
- */
-function reference_familiarReference(ref) {
-    return withSuffixes(familiarName(ref), ref.tag, ref.digest);
-}
-function familiarName(ref) {
-    if (ref.domain !== DEFAULT_DOMAIN)
-        return repositoryName(ref);
-    const path = ref.path;
-    if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
-        const rest = path.slice(OFFICIAL_REPO_PREFIX.length);
-        if (!rest.includes('/')) {
-            const bareId = isIdentifier(rest) && ref.tag === undefined && ref.digest === undefined;
-            return bareId ? path : rest;
-        }
-        return path;
-    }
-    const slash = path.indexOf('/');
-    if (slash >= 0 && looksLikeDomain(path.slice(0, slash)))
-        return `${DEFAULT_DOMAIN}/${path}`;
-    return path;
 }
 
 ;// CONCATENATED MODULE: ./lib/rules/invalid-reference.js
@@ -53431,6 +53997,61 @@ function pinnedForm(reference, digest) {
     return `${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest}`;
 }
 
+;// CONCATENATED MODULE: ./lib/findings/suppress.js
+
+
+
+/** `# pullgate-ignore: rule-id[, rule-id] reason`, on the image's line or the line above. */
+const IGNORE_COMMENT = /#\s*pullgate-ignore:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(.*)$/;
+/**
+ * Removes the findings a `# pullgate-ignore:` comment or an `ignore` image glob covers. They are
+ * kept aside (the report lists them), never silently lost.
+ */
+async function applySuppressions(findings, workspace, ignoreGlobs) {
+    const globs = ignoreGlobs.map((g) => ({ glob: g, re: globToRegExp(g) }));
+    const files = new Map();
+    const linesOf = (file) => {
+        let found = files.get(file);
+        if (!found) {
+            found = (0,promises_.readFile)(external_node_path_.resolve(workspace, file), 'utf8').then((text) => text.split('\n').map((l) => l.replace(/\r$/, '')), () => []);
+            files.set(file, found);
+        }
+        return found;
+    };
+    const kept = [];
+    const suppressed = [];
+    for (const finding of findings) {
+        const byGlob = finding.image !== undefined ? globs.find((g) => imageForms(finding.image).some((form) => g.re.test(form))) : undefined;
+        if (byGlob) {
+            suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` });
+            continue;
+        }
+        const lines = await linesOf(finding.file);
+        const comment = [lines[finding.line - 1], lines[finding.line - 2]]
+            .map((l) => (l === undefined ? undefined : IGNORE_COMMENT.exec(l)))
+            .find((m) => m && m[1].split(/\s*,\s*/).includes(finding.rule));
+        if (comment)
+            suppressed.push({ ...finding, suppressedBy: `pullgate-ignore${comment[2] ? `: ${comment[2].trim()}` : ''}` });
+        else
+            kept.push(finding);
+    }
+    return { kept, suppressed };
+}
+/** The image as written and, when it parses, fully qualified: `nginx` matches both `nginx*` and `docker.io/library/*`. */
+function imageForms(image) {
+    try {
+        return [image, canonicalReference(parseReference(image))];
+    }
+    catch {
+        return [image];
+    }
+}
+/** `*` matches any run of characters (slashes too), `?` one character; the whole image must match. */
+function globToRegExp(glob) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    return new RegExp(`^${body}$`);
+}
+
 ;// CONCATENATED MODULE: ./lib/util/logger.js
 /** Says nothing: the default for tests and library use. */
 const silentLogger = { debug() { }, info() { }, warning() { } };
@@ -53643,8 +54264,6 @@ class Authenticator {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/registry/errors.js
 /**
  * A request that did not produce a usable HTTP response. The message names the cause in words a
@@ -54004,8 +54623,6 @@ function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/registry/credentials/helper.js
 
 
@@ -55277,6 +55894,7 @@ function pullSecretFinding(occurrence, reference, problem) {
 
 
 
+
 /**
  * The engine: find manifests, extract image references with positions, parse them, resolve them
  * against their registries, apply the rules. Never imports @actions/*; the action and the CLI
@@ -55287,6 +55905,8 @@ async function scan(options, logger = silentLogger) {
     let files;
     try {
         files = await discoverManifests(options.workspace, options.paths);
+        if (options.onlyFiles)
+            files = files.filter((f) => options.onlyFiles.has(f));
     }
     catch (error) {
         if (error instanceof MissingPathError)
@@ -55327,9 +55947,22 @@ async function scan(options, logger = silentLogger) {
                 findings.push(pullSecret);
         }
     }
-    const settled = applyRuleSettings(findings, options.rules ?? new Map());
-    settled.sort(compareFindings);
-    return { mode: options.offline ? 'offline' : 'registry', findings: settled, images, stats: { files: files.length, manifests, documents } };
+    const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map());
+    const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? []);
+    kept.sort(compareFindings);
+    suppressed.sort(compareFindings);
+    return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, manifests, documents } };
+}
+/** On a fork's pull request no secret reaches the workflow: a missing login is expected, and the fix differs. */
+function explainFork(finding) {
+    if (finding.rule !== 'credentials-missing')
+        return finding;
+    return {
+        ...finding,
+        message: `${finding.message} This pull request comes from a fork, and GitHub gives workflows of fork pull requests no secrets, so the registry login before pullgate had nothing to log in with. ` +
+            'The check will pass once a maintainer runs it with secrets (e.g. a pull_request_target workflow that checks out the head, or a re-run on a branch of this repository), ' +
+            'or set `rules: credentials-missing: warning` for fork pull requests.'
+    };
 }
 /** Every registry-side finding of one image: existence and access, then what its runtime would make of it. */
 function registryFindings(scanned, reference, resolution, tag, compat) {
@@ -55467,19 +56100,23 @@ function buildJsonReport(result, toolVersion) {
         version: REPORT_VERSION,
         tool: { name: 'pullgate', version: toolVersion },
         mode: result.mode,
-        findings: result.findings.map((f) => ({
-            rule: f.rule,
-            severity: f.severity,
-            file: f.file,
-            line: f.line,
-            column: f.column,
-            endLine: f.endLine,
-            endColumn: f.endColumn,
-            ...(f.image === undefined ? {} : { image: f.image }),
-            message: f.message
-        })),
+        findings: result.findings.map(findingJson),
         images,
+        suppressed: result.suppressed.map((f) => ({ ...findingJson(f), suppressedBy: f.suppressedBy })),
         summary: summarize(result, images.length)
+    };
+}
+function findingJson(f) {
+    return {
+        rule: f.rule,
+        severity: f.severity,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        endLine: f.endLine,
+        endColumn: f.endColumn,
+        ...(f.image === undefined ? {} : { image: f.image }),
+        message: f.message
     };
 }
 /** The counts of a scan. */
@@ -55493,7 +56130,8 @@ function summarize(result, uniqueImages = groupImages(result.images).length) {
         uniqueImages,
         errors: count('error'),
         warnings: count('warning'),
-        notices: count('notice')
+        notices: count('notice'),
+        suppressed: result.suppressed.length
     };
 }
 /** One row per distinct image string, with every place it is written, in file order. */
@@ -55536,32 +56174,6 @@ function pulledFacts(facts) {
     const first = [...facts.chosen.values()][0];
     const size = first?.kind === 'image' ? first.layers.reduce((sum, l) => sum + l.size, 0) : undefined;
     return { platforms: [...facts.available], ...(size === undefined ? {} : { size }) };
-}
-
-;// CONCATENATED MODULE: ./lib/report/text.js
-
-/** `file:line:col  severity  rule  message`, one finding a line, in file order, then a count line. */
-function formatText(findings, summary, mode) {
-    const lines = [...findings]
-        .sort(compareByLocation)
-        .map((f) => `${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule}  ${oneLine(f.message)}`);
-    lines.push(countLine(summary, mode));
-    return `${lines.join('\n')}\n`;
-}
-/** "2 errors, 1 warning in 14 files (9 manifests, 23 image references; offline)" */
-function countLine(summary, mode) {
-    const parts = [plural(summary.errors, 'error'), plural(summary.warnings, 'warning')];
-    if (summary.notices > 0)
-        parts.push(plural(summary.notices, 'notice'));
-    return (`${parts.join(', ')} in ${plural(summary.files, 'file')} ` +
-        `(${plural(summary.manifests, 'manifest')}, ${plural(summary.references, 'image reference')}, ${summary.uniqueImages} unique; ${MODE_WORDS[mode] ?? mode})`);
-}
-const MODE_WORDS = { offline: 'offline', registry: 'checked against their registries' };
-function plural(n, word) {
-    return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function oneLine(text) {
-    return text.replace(/\s*\r?\n\s*/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./lib/report/annotations.js
@@ -55677,10 +56289,14 @@ const VERSION = '0.1.0';
 
 
 
+
+
+
+
 const EXIT_OK = 0;
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
-const FORMATS = ['text', 'json', 'github'];
+const FORMATS = ['text', 'json', 'github', 'sarif'];
 const HELP = `Usage: pullgate [options] [PATH...]
 
 Checks every container image in the Kubernetes manifests under PATH (files, folders or globs;
@@ -55691,7 +56307,14 @@ Options (each action input has the flag of the same name):
                         a leading ! excludes)
   --fail-on LEVEL       error (default), warning, notice or never: exit 1 when a finding
                         reaches LEVEL
+  --scope SCOPE         all (default) or changed: only the files changed since --base
+  --base REV            with --scope changed: the git revision to compare the working tree with
   --offline             apply the rules that need no network only
+  --ignore GLOBS        suppress the findings of images matching these globs (repeatable or
+                        comma-separated; * matches anything, / included)
+  --pin                 rewrite each checked tag reference in place to name:tag@sha256:…
+  --config FILE         settings file (default: .pullgate.yaml in the workspace, if any);
+                        flags win over it
   --rules SETTINGS      set rule severities or turn rules off: "rule-id: level" pairs,
                         comma-separated (e.g. "registry-unreachable: error, mutable-tag: off")
   --docker-config PATH  the Docker config (file or folder) holding registry credentials
@@ -55716,7 +56339,8 @@ Options (each action input has the flag of the same name):
                         credential providers); default: ECR, Artifact Registry, GCR and ACR hosts;
                         none to turn that off
   --report-file FILE    also write the JSON report to FILE
-  --format FORMAT       text (default), json or github (workflow-command annotations)
+  --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
+  --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
   --workspace DIR       report file names relative to DIR (default: the current folder)
   --verbose             say what is being done, on stderr
   -h, --help            show this help
@@ -55735,6 +56359,12 @@ async function cli(argv, io) {
                 paths: { type: 'string', multiple: true },
                 'fail-on': { type: 'string' },
                 offline: { type: 'boolean' },
+                scope: { type: 'string' },
+                base: { type: 'string' },
+                ignore: { type: 'string', multiple: true },
+                pin: { type: 'boolean' },
+                config: { type: 'string' },
+                'sarif-file': { type: 'string' },
                 rules: { type: 'string', multiple: true },
                 'docker-config': { type: 'string' },
                 'github-token': { type: 'string' },
@@ -55761,44 +56391,75 @@ async function cli(argv, io) {
             io.stdout(`pullgate ${VERSION}\n`);
             return EXIT_OK;
         }
-        const format = parseFormat(values.format);
-        const failOn = parseFailOn(values['fail-on']);
         const workspace = external_node_path_.resolve(io.cwd, values.workspace ?? '.');
+        const config = readConfigFile(workspace, values.config);
+        // a flag wins over the settings file, which wins over the default
+        const pick = (flag, key) => {
+            if (typeof flag === 'boolean')
+                return String(flag);
+            if (typeof flag === 'string')
+                return flag;
+            if (flag && flag.length > 0)
+                return flag.join('\n');
+            return config[key];
+        };
+        const format = parseFormat(values.format);
+        const failOn = parseFailOn(pick(values['fail-on'], 'fail-on'));
         // paths are relative to where the user stands, reported relative to the workspace
-        const paths = [...(values.paths ?? []), ...positionals].map((p) => relativeTo(workspace, io.cwd, p));
+        const written = [...(values.paths ?? []), ...positionals];
+        const paths = written.length > 0 ? written.map((p) => relativeTo(workspace, io.cwd, p)) : parseList(config.paths);
         const logger = values.verbose
             ? { debug: (m) => io.stderr(`${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) }
             : { debug() { }, info() { }, warning: (m) => io.stderr(`warning: ${m}\n`) };
-        const rules = parseRuleSettings((values.rules ?? []).join(','));
-        const compat = parseCompat(parseCommaList(values.runtime), parseCommaList([...(values.platform ?? []), ...(values.platforms ?? [])]), parseCommaList(values['accept-media-types']));
+        const rules = parseRuleSettings(pick(values.rules, 'rules') ?? '');
+        const compat = parseCompat(parseCommaList(pick(values.runtime, 'runtime')), parseCommaList(pick([...(values.platform ?? []), ...(values.platforms ?? [])], 'platforms')), parseCommaList(pick(values['accept-media-types'], 'accept-media-types')));
         const githubToken = values['github-token'] ?? io.env?.PULLGATE_GITHUB_TOKEN;
         const redactor = new Redactor();
         if (githubToken)
             redactor.add(githubToken);
+        const scope = pick(values.scope, 'scope') ?? 'all';
+        if (!['all', 'changed', 'auto'].includes(scope))
+            throw new UsageError(`--scope must be all or changed (got "${scope}")`);
+        if (scope === 'changed' && !values.base)
+            throw new UsageError('--scope changed needs --base REV (the revision to compare with)');
+        const changed = scope === 'changed' ? await gitChangedFiles(workspace, values.base) : undefined;
+        const dockerConfig = pick(values['docker-config'], 'docker-config');
         const result = await scan({
             workspace,
             paths,
-            offline: values.offline ?? false,
+            onlyFiles: changed ? new Set(changed.files) : undefined,
+            offline: parseBoolean('--offline', pick(values.offline, 'offline'), false),
             rules,
+            ignore: parseCommaList(pick(values.ignore, 'ignore')),
             compat,
-            cluster: parseClusterKnowledge(parseCommaList(values['cluster-pull-secrets']), parseCommaList(values['node-credentials'])),
+            cluster: parseClusterKnowledge(parseCommaList(pick(values['cluster-pull-secrets'], 'cluster-pull-secrets')), parseCommaList(pick(values['node-credentials'], 'node-credentials'))),
             registry: {
-                dockerConfig: values['docker-config'] ? external_node_path_.resolve(io.cwd, values['docker-config']) : undefined,
+                dockerConfig: dockerConfig ? external_node_path_.resolve(io.cwd, dockerConfig) : undefined,
                 githubToken,
-                insecureRegistries: parseCommaList(values['insecure-registries']),
+                insecureRegistries: parseCommaList(pick(values['insecure-registries'], 'insecure-registries')),
                 onSecret: (secret) => redactor.add(secret),
                 env: io.env
             }
         }, logger);
+        if (parseBoolean('--pin', pick(values.pin, 'pin'), false))
+            io.stderr(`${(await pinImages(result, workspace)).line}\n`);
         const report = buildJsonReport(result, VERSION);
-        if (values['report-file']) {
-            const file = external_node_path_.resolve(io.cwd, values['report-file']);
-            await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true });
-            await (0,promises_.writeFile)(file, redactor.redact(`${JSON.stringify(report, null, 2)}\n`));
+        const sarif = () => `${JSON.stringify(buildSarif(result.findings, { toolVersion: VERSION }), null, 2)}\n`;
+        for (const [file, content] of [
+            [pick(values['report-file'], 'report-file'), () => `${JSON.stringify(report, null, 2)}\n`],
+            [pick(values['sarif-file'], 'sarif-file'), sarif]
+        ]) {
+            if (!file)
+                continue;
+            const target = external_node_path_.resolve(io.cwd, file);
+            await (0,promises_.mkdir)(external_node_path_.dirname(target), { recursive: true });
+            await (0,promises_.writeFile)(target, redactor.redact(content()));
         }
         let output;
         if (format === 'json')
             output = `${JSON.stringify(report, null, 2)}\n`;
+        else if (format === 'sarif')
+            output = sarif();
         else if (format === 'github')
             output = formatWorkflowCommands(result.findings);
         else

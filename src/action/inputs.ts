@@ -1,7 +1,19 @@
 import * as core from '@actions/core'
 import os from 'node:os'
 import path from 'node:path'
-import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseList, parseRuleSettings, type FailOn, type RuleSetting } from '../engine/options.js'
+import { readConfigFile } from '../engine/config-file.js'
+import {
+  parseBoolean,
+  parseClusterKnowledge,
+  parseCommaList,
+  parseCompat,
+  parseFailOn,
+  parseList,
+  parseRuleSettings,
+  UsageError,
+  type FailOn,
+  type RuleSetting
+} from '../engine/options.js'
 import type { CompatOptions } from '../compat/profile.js'
 import type { ClusterKnowledge } from '../pullsecrets/analyze.js'
 import type { RuleId } from '../rules/catalog.js'
@@ -9,10 +21,15 @@ import type { RuleId } from '../rules/catalog.js'
 /** The action's input names: a public contract, kebab-case as users write them in `with:`. */
 export const Inputs = {
   Paths: 'paths',
+  Scope: 'scope',
   FailOn: 'fail-on',
   Offline: 'offline',
   ReportFile: 'report-file',
+  SarifFile: 'sarif-file',
   Rules: 'rules',
+  Ignore: 'ignore',
+  Pin: 'pin',
+  Config: 'config',
   DockerConfig: 'docker-config',
   GithubToken: 'github-token',
   InsecureRegistries: 'insecure-registries',
@@ -23,14 +40,21 @@ export const Inputs = {
   NodeCredentials: 'node-credentials'
 } as const
 
+/** Which manifests a run checks: a pull request's changed ones, or all that `paths` matches. */
+export type Scope = 'auto' | 'changed' | 'all'
+
 /** Everything the action was asked to do, validated. */
 export interface ActionInputs {
   readonly workspace: string
   readonly paths: string[]
+  readonly scope: Scope
   readonly failOn: FailOn
   readonly offline: boolean
   readonly reportFile: string
+  readonly sarifFile?: string
   readonly rules: Map<RuleId, RuleSetting>
+  readonly ignore: string[]
+  readonly pin: boolean
   readonly dockerConfig?: string
   readonly githubToken?: string
   readonly insecureRegistries: string[]
@@ -38,31 +62,45 @@ export interface ActionInputs {
   readonly cluster: ClusterKnowledge
 }
 
-/** The only reader of `core.getInput` (docker/metadata-action's context.ts pattern). */
+/**
+ * The only reader of `core.getInput` (docker/metadata-action's context.ts pattern). Each setting
+ * comes from the input when it is set, else from the repository's `.pullgate.yaml`, else its
+ * default: inputs win. (So action.yml leaves defaults empty: an input equal to its default could
+ * not be told from one the user set.)
+ */
 export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
   // mask first: nothing may print the token before it is registered
   const githubToken = core.getInput(Inputs.GithubToken)
   if (githubToken) core.setSecret(githubToken)
   const workspace = env.GITHUB_WORKSPACE || process.cwd()
-  const reportFile = core.getInput(Inputs.ReportFile)
-  const dockerConfig = core.getInput(Inputs.DockerConfig)
+  const config = readConfigFile(workspace, core.getInput(Inputs.Config) || undefined)
+  const read = (name: string) => core.getInput(name) || config[name] || ''
+  const reportFile = read(Inputs.ReportFile)
+  const sarifFile = read(Inputs.SarifFile)
+  const dockerConfig = read(Inputs.DockerConfig)
   return {
     workspace,
-    paths: parseList(core.getInput(Inputs.Paths)),
-    failOn: parseFailOn(core.getInput(Inputs.FailOn)),
-    offline: parseBoolean(Inputs.Offline, core.getInput(Inputs.Offline), false),
+    paths: parseList(read(Inputs.Paths)),
+    scope: parseScope(read(Inputs.Scope)),
+    failOn: parseFailOn(read(Inputs.FailOn)),
+    offline: parseBoolean(Inputs.Offline, read(Inputs.Offline), false),
     reportFile: reportFile
       ? path.resolve(workspace, reportFile)
       : path.join(env.RUNNER_TEMP || os.tmpdir(), `pullgate-report-${env.GITHUB_RUN_ID ?? process.pid}.json`),
-    rules: parseRuleSettings(core.getInput(Inputs.Rules)),
+    sarifFile: sarifFile ? path.resolve(workspace, sarifFile) : undefined,
+    rules: parseRuleSettings(read(Inputs.Rules)),
+    ignore: parseCommaList(read(Inputs.Ignore)),
+    pin: parseBoolean(Inputs.Pin, read(Inputs.Pin), false),
     dockerConfig: dockerConfig ? path.resolve(workspace, dockerConfig) : undefined,
     githubToken: githubToken || undefined,
-    insecureRegistries: parseCommaList(core.getInput(Inputs.InsecureRegistries)),
-    compat: parseCompat(
-      parseCommaList(core.getInput(Inputs.Runtime)),
-      parseCommaList(core.getInput(Inputs.Platforms)),
-      parseCommaList(core.getInput(Inputs.AcceptMediaTypes))
-    ),
-    cluster: parseClusterKnowledge(parseCommaList(core.getInput(Inputs.ClusterPullSecrets)), parseCommaList(core.getInput(Inputs.NodeCredentials)))
+    insecureRegistries: parseCommaList(read(Inputs.InsecureRegistries)),
+    compat: parseCompat(parseCommaList(read(Inputs.Runtime)), parseCommaList(read(Inputs.Platforms)), parseCommaList(read(Inputs.AcceptMediaTypes))),
+    cluster: parseClusterKnowledge(parseCommaList(read(Inputs.ClusterPullSecrets)), parseCommaList(read(Inputs.NodeCredentials)))
   }
+}
+
+function parseScope(value: string): Scope {
+  const v = value.trim().toLowerCase() || 'auto'
+  if (v === 'auto' || v === 'changed' || v === 'all') return v
+  throw new UsageError(`scope must be auto, changed or all (got "${value}")`)
 }

@@ -1,19 +1,25 @@
 import * as core from '@actions/core'
+import * as github from '@actions/github'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { scan } from '../engine/scan.js'
 import { shouldFail, UsageError } from '../engine/options.js'
+import { pinImages } from '../pin/pin.js'
 import { buildJsonReport, imageDigests } from '../report/json.js'
 import { selectAnnotations } from '../report/annotations.js'
+import { buildSarif } from '../report/sarif.js'
 import { annotationProperties } from '../report/workflow-commands.js'
 import { formatSummary, type FileLinker } from '../report/summary.js'
-import { countLine } from '../report/text.js'
+import { countLine, plural } from '../report/text.js'
 import type { Logger } from '../util/logger.js'
 import { Redactor } from '../util/redact.js'
 import { VERSION } from '../version.js'
-import { getInputs } from './inputs.js'
+import { changedFiles, type ChangedFiles } from './changed-files.js'
+import { getInputs, type ActionInputs } from './inputs.js'
 
 const coreLogger: Logger = { debug: core.debug, info: core.info, warning: (m) => core.warning(m) }
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target'])
 
 /** The action: inputs → scan → annotations, summary, outputs; the only place that fails the step. */
 export async function run(): Promise<void> {
@@ -25,15 +31,19 @@ export async function run(): Promise<void> {
       core.setSecret(secret)
       redactor.add(secret)
     }
+    const changed = await scopeFiles(inputs)
     const result = await core.group('Scan manifests', () =>
       scan(
         {
           workspace: inputs.workspace,
           paths: inputs.paths,
+          onlyFiles: changed ? new Set(changed.files) : undefined,
           offline: inputs.offline,
           rules: inputs.rules,
+          ignore: inputs.ignore,
           compat: inputs.compat,
           cluster: inputs.cluster,
+          forkPullRequest: isForkPullRequest(),
           registry: {
             dockerConfig: inputs.dockerConfig,
             githubToken: inputs.githubToken,
@@ -47,14 +57,29 @@ export async function run(): Promise<void> {
     )
     const report = buildJsonReport(result, VERSION)
     const failed = shouldFail(result.findings, inputs.failOn)
+    const preface = [scopeLine(changed, result.stats.files)]
+
+    if (inputs.pin) {
+      const pinned = await pinImages(result, inputs.workspace)
+      preface.push(pinned.line)
+      core.info(pinned.line)
+      core.setOutput('pinned', pinned.count)
+    }
 
     const { shown, overflow } = selectAnnotations(result.findings)
     for (const f of shown) annotate(f.severity, redactor.redact(f.message), annotationProperties(f))
     if (overflow) core.notice(overflow)
 
-    await mkdir(path.dirname(inputs.reportFile), { recursive: true })
-    await writeFile(inputs.reportFile, redactor.redact(`${JSON.stringify(report, null, 2)}\n`))
-    await writeSummary(redactor.redact(formatSummary(report, { failed, link: commitLinker() })))
+    await writeOut(inputs.reportFile, redactor.redact(`${JSON.stringify(report, null, 2)}\n`))
+    if (inputs.sarifFile) {
+      await writeOut(inputs.sarifFile, redactor.redact(`${JSON.stringify(buildSarif(result.findings, { toolVersion: VERSION }), null, 2)}\n`))
+      core.setOutput('sarif', inputs.sarifFile)
+    }
+    const summary =
+      changed && result.stats.files === 0
+        ? `## pullgate ✅ passed\n\n${preface.join('\n\n')}\n`
+        : formatSummary(report, { failed, link: commitLinker(), preface })
+    await writeSummary(redactor.redact(summary))
 
     core.setOutput('errors', report.summary.errors)
     core.setOutput('warnings', report.summary.warnings)
@@ -67,6 +92,34 @@ export async function run(): Promise<void> {
     const message = error instanceof Error ? error.message : String(error)
     core.setFailed(error instanceof UsageError ? `pullgate: ${message}` : `pullgate: internal error: ${message}`)
   }
+}
+
+/** `changed` (the `auto` default on pull requests): the files the pull request changes; otherwise undefined (all). */
+async function scopeFiles(inputs: ActionInputs): Promise<ChangedFiles | undefined> {
+  const scope = inputs.scope === 'auto' ? (PULL_REQUEST_EVENTS.has(github.context.eventName) ? 'changed' : 'all') : inputs.scope
+  if (scope === 'all') return undefined
+  const changed = await changedFiles(inputs.githubToken, inputs.workspace)
+  if (changed.note) core.notice(`pullgate: ${changed.note}.`)
+  return changed
+}
+
+function scopeLine(changed: ChangedFiles | undefined, scanned: number): string {
+  if (!changed) return `Scope: every manifest \`paths\` matches (${github.context.eventName || 'a run without an event'}).`
+  const how = changed.source === 'api' ? "from GitHub's API" : `from git diff: ${changed.note ?? ''}`
+  if (scanned === 0) return `No manifest changed in this pull request (${plural(changed.total, 'file')} changed, ${how}): nothing to check.`
+  return `Scope: the ${plural(scanned, 'file')} among \`paths\` that this pull request changes (${plural(changed.total, 'file')} changed, ${how}).`
+}
+
+/** A pull request whose head lives in another repository: GitHub gives its workflow no secrets. */
+function isForkPullRequest(): boolean {
+  const pr = github.context.payload.pull_request as { head?: { repo?: { fork?: boolean; full_name?: string } }; base?: { repo?: { full_name?: string } } } | undefined
+  if (!pr || github.context.eventName !== 'pull_request') return false
+  return Boolean(pr.head?.repo?.fork) || (pr.head?.repo?.full_name !== undefined && pr.head.repo.full_name !== pr.base?.repo?.full_name)
+}
+
+async function writeOut(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true })
+  await writeFile(file, text)
 }
 
 function annotate(level: 'error' | 'warning' | 'notice', message: string, props: core.AnnotationProperties): void {

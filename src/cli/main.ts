@@ -1,7 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
+import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseList, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
+import { readConfigFile } from '../engine/config-file.js'
+import { gitChangedFiles } from '../engine/git-changed.js'
+import { pinImages } from '../pin/pin.js'
+import { buildSarif } from '../report/sarif.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
 import { formatText } from '../report/text.js'
@@ -23,7 +27,7 @@ export const EXIT_OK = 0
 export const EXIT_FINDINGS = 1
 export const EXIT_USAGE = 2
 
-const FORMATS = ['text', 'json', 'github'] as const
+const FORMATS = ['text', 'json', 'github', 'sarif'] as const
 type Format = (typeof FORMATS)[number]
 
 const HELP = `Usage: pullgate [options] [PATH...]
@@ -36,7 +40,14 @@ Options (each action input has the flag of the same name):
                         a leading ! excludes)
   --fail-on LEVEL       error (default), warning, notice or never: exit 1 when a finding
                         reaches LEVEL
+  --scope SCOPE         all (default) or changed: only the files changed since --base
+  --base REV            with --scope changed: the git revision to compare the working tree with
   --offline             apply the rules that need no network only
+  --ignore GLOBS        suppress the findings of images matching these globs (repeatable or
+                        comma-separated; * matches anything, / included)
+  --pin                 rewrite each checked tag reference in place to name:tag@sha256:…
+  --config FILE         settings file (default: .pullgate.yaml in the workspace, if any);
+                        flags win over it
   --rules SETTINGS      set rule severities or turn rules off: "rule-id: level" pairs,
                         comma-separated (e.g. "registry-unreachable: error, mutable-tag: off")
   --docker-config PATH  the Docker config (file or folder) holding registry credentials
@@ -61,7 +72,8 @@ Options (each action input has the flag of the same name):
                         credential providers); default: ECR, Artifact Registry, GCR and ACR hosts;
                         none to turn that off
   --report-file FILE    also write the JSON report to FILE
-  --format FORMAT       text (default), json or github (workflow-command annotations)
+  --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
+  --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
   --workspace DIR       report file names relative to DIR (default: the current folder)
   --verbose             say what is being done, on stderr
   -h, --help            show this help
@@ -81,6 +93,12 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         paths: { type: 'string', multiple: true },
         'fail-on': { type: 'string' },
         offline: { type: 'boolean' },
+        scope: { type: 'string' },
+        base: { type: 'string' },
+        ignore: { type: 'string', multiple: true },
+        pin: { type: 'boolean' },
+        config: { type: 'string' },
+        'sarif-file': { type: 'string' },
         rules: { type: 'string', multiple: true },
         'docker-config': { type: 'string' },
         'github-token': { type: 'string' },
@@ -107,50 +125,72 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
       io.stdout(`pullgate ${VERSION}\n`)
       return EXIT_OK
     }
-    const format = parseFormat(values.format)
-    const failOn = parseFailOn(values['fail-on'])
     const workspace = path.resolve(io.cwd, values.workspace ?? '.')
+    const config = readConfigFile(workspace, values.config)
+    // a flag wins over the settings file, which wins over the default
+    const pick = (flag: string | readonly string[] | boolean | undefined, key: string): string | undefined => {
+      if (typeof flag === 'boolean') return String(flag)
+      if (typeof flag === 'string') return flag
+      if (flag && flag.length > 0) return flag.join('\n')
+      return config[key]
+    }
+    const format = parseFormat(values.format)
+    const failOn = parseFailOn(pick(values['fail-on'], 'fail-on'))
     // paths are relative to where the user stands, reported relative to the workspace
-    const paths = [...(values.paths ?? []), ...positionals].map((p) => relativeTo(workspace, io.cwd, p))
+    const written = [...(values.paths ?? []), ...positionals]
+    const paths = written.length > 0 ? written.map((p) => relativeTo(workspace, io.cwd, p)) : parseList(config.paths)
     const logger: Logger = values.verbose
       ? { debug: (m) => io.stderr(`${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) }
       : { debug() {}, info() {}, warning: (m) => io.stderr(`warning: ${m}\n`) }
-
-    const rules = parseRuleSettings((values.rules ?? []).join(','))
+    const rules = parseRuleSettings(pick(values.rules, 'rules') ?? '')
     const compat = parseCompat(
-      parseCommaList(values.runtime),
-      parseCommaList([...(values.platform ?? []), ...(values.platforms ?? [])]),
-      parseCommaList(values['accept-media-types'])
+      parseCommaList(pick(values.runtime, 'runtime')),
+      parseCommaList(pick([...(values.platform ?? []), ...(values.platforms ?? [])], 'platforms')),
+      parseCommaList(pick(values['accept-media-types'], 'accept-media-types'))
     )
     const githubToken = values['github-token'] ?? io.env?.PULLGATE_GITHUB_TOKEN
     const redactor = new Redactor()
     if (githubToken) redactor.add(githubToken)
+    const scope = pick(values.scope, 'scope') ?? 'all'
+    if (!['all', 'changed', 'auto'].includes(scope)) throw new UsageError(`--scope must be all or changed (got "${scope}")`)
+    if (scope === 'changed' && !values.base) throw new UsageError('--scope changed needs --base REV (the revision to compare with)')
+    const changed = scope === 'changed' ? await gitChangedFiles(workspace, values.base!) : undefined
+    const dockerConfig = pick(values['docker-config'], 'docker-config')
     const result = await scan(
       {
         workspace,
         paths,
-        offline: values.offline ?? false,
+        onlyFiles: changed ? new Set(changed.files) : undefined,
+        offline: parseBoolean('--offline', pick(values.offline, 'offline'), false),
         rules,
+        ignore: parseCommaList(pick(values.ignore, 'ignore')),
         compat,
-        cluster: parseClusterKnowledge(parseCommaList(values['cluster-pull-secrets']), parseCommaList(values['node-credentials'])),
+        cluster: parseClusterKnowledge(parseCommaList(pick(values['cluster-pull-secrets'], 'cluster-pull-secrets')), parseCommaList(pick(values['node-credentials'], 'node-credentials'))),
         registry: {
-          dockerConfig: values['docker-config'] ? path.resolve(io.cwd, values['docker-config']) : undefined,
+          dockerConfig: dockerConfig ? path.resolve(io.cwd, dockerConfig) : undefined,
           githubToken,
-          insecureRegistries: parseCommaList(values['insecure-registries']),
+          insecureRegistries: parseCommaList(pick(values['insecure-registries'], 'insecure-registries')),
           onSecret: (secret) => redactor.add(secret),
           env: io.env
         }
       },
       logger
     )
+    if (parseBoolean('--pin', pick(values.pin, 'pin'), false)) io.stderr(`${(await pinImages(result, workspace)).line}\n`)
     const report = buildJsonReport(result, VERSION)
-    if (values['report-file']) {
-      const file = path.resolve(io.cwd, values['report-file'])
-      await mkdir(path.dirname(file), { recursive: true })
-      await writeFile(file, redactor.redact(`${JSON.stringify(report, null, 2)}\n`))
+    const sarif = () => `${JSON.stringify(buildSarif(result.findings, { toolVersion: VERSION }), null, 2)}\n`
+    for (const [file, content] of [
+      [pick(values['report-file'], 'report-file'), () => `${JSON.stringify(report, null, 2)}\n`],
+      [pick(values['sarif-file'], 'sarif-file'), sarif]
+    ] as const) {
+      if (!file) continue
+      const target = path.resolve(io.cwd, file)
+      await mkdir(path.dirname(target), { recursive: true })
+      await writeFile(target, redactor.redact(content()))
     }
     let output: string
     if (format === 'json') output = `${JSON.stringify(report, null, 2)}\n`
+    else if (format === 'sarif') output = sarif()
     else if (format === 'github') output = formatWorkflowCommands(result.findings)
     else output = formatText(result.findings, report.summary, report.mode)
     io.stdout(redactor.redact(output))

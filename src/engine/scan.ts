@@ -10,6 +10,7 @@ import type { Resolution } from '../resolve/outcome.js'
 import { makeFinding } from '../rules/finding-factory.js'
 import { checkKustomizeEntry, checkOccurrence, mutableTagFinding, type ImageVerdict } from '../rules/offline.js'
 import { registryFinding } from '../rules/registry-findings.js'
+import { applySuppressions, type SuppressedFinding } from '../findings/suppress.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { applyRuleSettings, UsageError, type RuleSetting } from './options.js'
@@ -31,6 +32,8 @@ export interface ScanOptions {
   readonly paths: readonly string[]
   /** apply the rules that need no network only */
   readonly offline: boolean
+  /** scan only these workspace-relative files (a pull request's changed files) among what `paths` matches */
+  readonly onlyFiles?: ReadonlySet<string>
   /** how to reach registries (ignored when offline) */
   readonly registry?: RegistryOptions
   /** the nodes' runtimes and platforms (the `runtime`, `platforms` and `accept-media-types` inputs) */
@@ -39,6 +42,10 @@ export interface ScanOptions {
   readonly cluster?: ClusterKnowledge
   /** per-rule severity or `off` (the `rules` input) */
   readonly rules?: ReadonlyMap<string, RuleSetting>
+  /** image globs whose findings are suppressed (the `ignore` input) */
+  readonly ignore?: readonly string[]
+  /** a pull request from a fork: its workflow gets no secrets, which explains missing credentials */
+  readonly forkPullRequest?: boolean
   readonly limits?: Partial<Limits>
 }
 
@@ -61,6 +68,8 @@ export interface ScanResult {
   readonly mode: 'offline' | 'registry'
   /** most severe first */
   readonly findings: Finding[]
+  /** findings a `# pullgate-ignore:` comment or an `ignore` glob covers */
+  readonly suppressed: SuppressedFinding[]
   readonly images: ScannedImage[]
   readonly stats: { readonly files: number; readonly manifests: number; readonly documents: number }
 }
@@ -80,6 +89,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   let files: string[]
   try {
     files = await discoverManifests(options.workspace, options.paths)
+    if (options.onlyFiles) files = files.filter((f) => options.onlyFiles!.has(f))
   } catch (error) {
     if (error instanceof MissingPathError) throw new UsageError(error.message)
     throw error
@@ -117,9 +127,23 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
       if (pullSecret) findings.push(pullSecret)
     }
   }
-  const settled = applyRuleSettings(findings, options.rules ?? new Map())
-  settled.sort(compareFindings)
-  return { mode: options.offline ? 'offline' : 'registry', findings: settled, images, stats: { files: files.length, manifests, documents } }
+  const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map())
+  const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [])
+  kept.sort(compareFindings)
+  suppressed.sort(compareFindings)
+  return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, manifests, documents } }
+}
+
+/** On a fork's pull request no secret reaches the workflow: a missing login is expected, and the fix differs. */
+function explainFork(finding: Finding): Finding {
+  if (finding.rule !== 'credentials-missing') return finding
+  return {
+    ...finding,
+    message:
+      `${finding.message} This pull request comes from a fork, and GitHub gives workflows of fork pull requests no secrets, so the registry login before pullgate had nothing to log in with. ` +
+      'The check will pass once a maintainer runs it with secrets (e.g. a pull_request_target workflow that checks out the head, or a re-run on a branch of this repository), ' +
+      'or set `rules: credentials-missing: warning` for fork pull requests.'
+  }
 }
 
 /** Every registry-side finding of one image: existence and access, then what its runtime would make of it. */

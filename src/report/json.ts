@@ -24,6 +24,8 @@ export interface JsonReport {
     message: string
   }>
   readonly images: readonly ReportImage[]
+  /** findings a `# pullgate-ignore:` comment or an `ignore` glob suppressed, with what suppressed them */
+  readonly suppressed: ReadonlyArray<JsonReport['findings'][number] & { suppressedBy: string }>
   readonly summary: ReportSummary
 }
 
@@ -53,6 +55,7 @@ export interface ReportSummary {
   readonly errors: number
   readonly warnings: number
   readonly notices: number
+  readonly suppressed: number
 }
 
 /** Builds the public report from a scan. */
@@ -62,19 +65,24 @@ export function buildJsonReport(result: ScanResult, toolVersion: string): JsonRe
     version: REPORT_VERSION,
     tool: { name: 'pullgate', version: toolVersion },
     mode: result.mode,
-    findings: result.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      file: f.file,
-      line: f.line,
-      column: f.column,
-      endLine: f.endLine,
-      endColumn: f.endColumn,
-      ...(f.image === undefined ? {} : { image: f.image }),
-      message: f.message
-    })),
+    findings: result.findings.map(findingJson),
     images,
+    suppressed: result.suppressed.map((f) => ({ ...findingJson(f), suppressedBy: f.suppressedBy })),
     summary: summarize(result, images.length)
+  }
+}
+
+function findingJson(f: Finding): JsonReport['findings'][number] {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    file: f.file,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    ...(f.image === undefined ? {} : { image: f.image }),
+    message: f.message
   }
 }
 
@@ -89,7 +97,8 @@ export function summarize(result: ScanResult, uniqueImages = groupImages(result.
     uniqueImages,
     errors: count('error'),
     warnings: count('warning'),
-    notices: count('notice')
+    notices: count('notice'),
+    suppressed: result.suppressed.length
   }
 }
 

@@ -14,16 +14,12 @@ const ICON: Record<Finding['severity'], string> = { error: '❌ error', warning:
  * The job summary in GitHub-flavoured Markdown: a verdict, counts, a table of findings and a
  * table of images, trimmed to a byte budget with a line that says what was left out.
  */
-export function formatSummary(report: JsonReport, options: { failed: boolean; link?: FileLinker; budget?: number }): string {
+export function formatSummary(report: JsonReport, options: { failed: boolean; link?: FileLinker; budget?: number; preface?: readonly string[] }): string {
   const budget = options.budget ?? SUMMARY_BYTE_BUDGET
   const s = report.summary
   const verdict = options.failed ? '❌ failed' : s.errors + s.warnings === 0 ? '✅ passed' : '✅ passed with warnings'
-  const head = [
-    `## pullgate ${verdict}`,
-    '',
-    countLine(s, report.mode),
-    ''
-  ]
+  const head = [`## pullgate ${verdict}`, '', countLine(s, report.mode), '', ...(options.preface ?? []).flatMap((line) => [line, ''])]
+  if (s.suppressed > 0) head.push(`${plural(s.suppressed, 'finding')} suppressed by \`# pullgate-ignore\` comments or \`ignore\` globs (listed in the JSON report).`, '')
   const findingRows = report.findings.map((f) =>
     row([ICON[f.severity], code(f.rule), f.image === undefined ? '' : code(f.image), location(f.file, f.line, options.link), cell(f.message)])
   )
@@ -44,8 +40,9 @@ export function formatSummary(report: JsonReport, options: { failed: boolean; li
   )
   const parts: string[] = [...head]
   let used = byteLength(head.join('\n'))
-  const addTable = (title: string, header: string[], rows: string[], noun: string) => {
-    const top = [`### ${title}`, '', row(header), row(header.map(() => '---'))]
+  const addTable = (title: string, header: string[], rows: string[], noun: string, collapsed = false) => {
+    // a collapsed table still renders as Markdown: GitHub needs the blank line after <summary>
+    const top = [collapsed ? `<details><summary><b>${title}</b> (${rows.length})</summary>\n` : `### ${title}`, '', row(header), row(header.map(() => '---'))]
     parts.push(...top)
     used += byteLength(top.join('\n'))
     let shown = 0
@@ -58,9 +55,10 @@ export function formatSummary(report: JsonReport, options: { failed: boolean; li
     }
     if (shown < rows.length) parts.push('', `… and ${plural(rows.length - shown, noun)} more, in the JSON report.`)
     parts.push('')
+    if (collapsed) parts.push('</details>', '')
   }
   if (findingRows.length > 0) addTable('Findings', ['Severity', 'Rule', 'Image', 'Location', 'Message'], findingRows, 'finding')
-  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Platforms', 'Size', 'Uses', 'Where'], imageRows, 'image')
+  if (imageRows.length > 0) addTable('Images', ['Image', 'Reference', 'Digest', 'Media type', 'Platforms', 'Size', 'Uses', 'Where'], imageRows, 'image', true)
   return `${parts.join('\n')}\n`
 }
 

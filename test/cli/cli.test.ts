@@ -43,7 +43,7 @@ describe('pullgate CLI', () => {
     const { code, stdout } = await run(['--offline', '--format', 'json', 'workloads.yaml'])
     expect(code).toBe(0)
     const report = JSON.parse(stdout)
-    expect(Object.keys(report)).toEqual(['version', 'tool', 'mode', 'findings', 'images', 'summary'])
+    expect(Object.keys(report)).toEqual(['version', 'tool', 'mode', 'findings', 'images', 'suppressed', 'summary'])
     expect(report.version).toBe(1)
     expect(report.findings[0]).toEqual({
       rule: 'mutable-tag',
@@ -64,7 +64,7 @@ describe('pullgate CLI', () => {
     expect(report.images.find((i: { image: string }) => i.image.startsWith('postgres')).reference).toBe(
       'docker.io/library/postgres:16.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
     )
-    expect(report.summary).toEqual({ files: 1, manifests: 1, documents: 9, references: 12, uniqueImages: 12, errors: 0, warnings: 2, notices: 0 })
+    expect(report.summary).toEqual({ files: 1, manifests: 1, documents: 9, references: 12, uniqueImages: 12, errors: 0, warnings: 2, notices: 0, suppressed: 0 })
   })
 
   test('an image used in several places is one report row with every location', async () => {
@@ -118,7 +118,7 @@ describe('pullgate CLI', () => {
 
   test.each([
     [['--fail-on', 'sometimes'], 'pullgate: error: fail-on must be one of error, warning, notice, never (got "sometimes")'],
-    [['--format', 'xml'], 'pullgate: error: --format must be one of text, json, github (got "xml")'],
+    [['--format', 'xml'], 'pullgate: error: --format must be one of text, json, github, sarif (got "xml")'],
     [['--no-such-flag'], "pullgate: error: Unknown option '--no-such-flag'"],
     [['does-not-exist.yaml'], 'pullgate: error: no such file or directory: does-not-exist.yaml']
   ])('usage error %j: exit 2 with one line, no stack trace', async (args, first) => {

@@ -81,7 +81,7 @@ describe('dist/cli.js', () => {
     expect((await runNode('dist/cli.js', ['--offline', 'broken.yaml'], { cwd: MANIFEST_FIXTURES })).code).toBe(1)
     const usage = await runNode('dist/cli.js', ['--format', 'yaml'], { cwd: MANIFEST_FIXTURES })
     expect(usage.code).toBe(2)
-    expect(usage.stderr).toBe('pullgate: error: --format must be one of text, json, github (got "yaml")\nRun \'pullgate --help\' for usage.\n')
+    expect(usage.stderr).toBe('pullgate: error: --format must be one of text, json, github, sarif (got "yaml")\nRun \'pullgate --help\' for usage.\n')
   })
 
   test('text output of a broken manifest names the parser position', async () => {
