@@ -51834,7 +51834,8 @@ async function pinImages(result, workspace) {
         if (applied.length === 0 || text === before)
             continue;
         await (0,promises_.writeFile)(absolute, text);
-        count += applied.length;
+        // an image written once and used twice (a YAML alias) is one rewrite
+        count += new Set(applied.map((e) => `${e.line}:${e.column}`)).size;
         files.push(file);
     }
     const line = count === 0 ? 'Pinned nothing: every checked image already has a digest, or none resolved.' : `Pinned ${plural(count, 'image reference')} to digests in ${plural(files.length, 'file')}: ${files.join(', ')}.`;

@@ -43,7 +43,8 @@ export async function pinImages(result: ScanResult, workspace: string): Promise<
     const { text, applied } = applyPinEdits(before, edits)
     if (applied.length === 0 || text === before) continue
     await writeFile(absolute, text)
-    count += applied.length
+    // an image written once and used twice (a YAML alias) is one rewrite
+    count += new Set(applied.map((e) => `${e.line}:${e.column}`)).size
     files.push(file)
   }
   const line = count === 0 ? 'Pinned nothing: every checked image already has a digest, or none resolved.' : `Pinned ${plural(count, 'image reference')} to digests in ${plural(files.length, 'file')}: ${files.join(', ')}.`
