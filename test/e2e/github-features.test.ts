@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
-import Ajv from 'ajv-draft-04'
-import addFormats from 'ajv-formats'
+import ajvDraft04 from 'ajv-draft-04'
+import ajvFormats from 'ajv-formats'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,9 @@ import { labOrSkip } from '../helpers/lab.js'
 import { cleanEnv, runAction, runNode } from '../helpers/run-dist.js'
 
 const require = createRequire(import.meta.url)
+// CommonJS packages: under NodeNext their classes are the default export's `default`
+const Ajv = ajvDraft04.default
+const addFormats = ajvFormats.default
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pullgate-gh-'))
