@@ -50278,7 +50278,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5065);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7413);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
@@ -50293,7 +50293,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5065:
+/***/ 7413:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50856,7 +50856,10 @@ const CONFIG_KEYS = [
     'node-credentials',
     'report-file',
     'sarif-file',
-    'pin'
+    'pin',
+    'kustomize',
+    'helm',
+    'helm-values'
 ];
 const DEFAULT_CONFIG_FILE = '.pullgate.yaml';
 /**
@@ -54053,6 +54056,360 @@ function globToRegExp(glob) {
     return new RegExp(`^${body}$`);
 }
 
+;// CONCATENATED MODULE: ./lib/kustomize/load.js
+
+
+
+
+
+
+
+const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** Reads workspace files once for the renderer: kustomizations, and the images of resource files. */
+class KustomizeFiles {
+    workspace;
+    maxAliasExpansions;
+    kustomizations = new Map();
+    occurrences = new Map();
+    documents = new Map();
+    constructor(workspace, maxAliasExpansions) {
+        this.workspace = workspace;
+        this.maxAliasExpansions = maxAliasExpansions;
+    }
+    /** The kustomization file of a folder, or undefined. */
+    kustomizationIn(dir) {
+        for (const name of KUSTOMIZATION_NAMES) {
+            const file = dir === '' ? name : `${dir}/${name}`;
+            if ((0,external_node_fs_namespaceObject.existsSync)(this.abs(file)))
+                return file;
+        }
+        return undefined;
+    }
+    isDirectory(file) {
+        try {
+            return (0,external_node_fs_namespaceObject.statSync)(this.abs(file)).isDirectory();
+        }
+        catch {
+            return false;
+        }
+    }
+    exists(file) {
+        return (0,external_node_fs_namespaceObject.existsSync)(this.abs(file));
+    }
+    kustomization(file) {
+        if (!this.kustomizations.has(file))
+            this.kustomizations.set(file, this.readKustomization(file));
+        return this.kustomizations.get(file);
+    }
+    /** The container images written in a resource file. */
+    imagesOf(file) {
+        let found = this.occurrences.get(file);
+        if (!found) {
+            found = [];
+            const parsed = this.parsed(file);
+            for (const { index, document } of parsed?.docs ?? []) {
+                found.push(...new ImageExtractor(file, index, document, parsed.positions, { maxAliasExpansions: this.maxAliasExpansions }).extract().images);
+            }
+            this.occurrences.set(file, found);
+        }
+        return found;
+    }
+    /** The parsed documents of a file (patches are read as manifests too). */
+    parsed(file) {
+        if (!this.documents.has(file)) {
+            let text;
+            try {
+                text = (0,external_node_fs_namespaceObject.readFileSync)(this.abs(file), 'utf8');
+            }
+            catch {
+                text = undefined;
+            }
+            if (text === undefined)
+                this.documents.set(file, undefined);
+            else {
+                const parsed = parseManifest(text);
+                this.documents.set(file, { docs: [...parsed.documents], positions: parsed.positions });
+            }
+        }
+        return this.documents.get(file);
+    }
+    /** Parsed documents of text that is not a file of its own (an inline patch). */
+    parsedText(key, text) {
+        if (!this.documents.has(key)) {
+            const parsed = parseManifest(text);
+            this.documents.set(key, { docs: [...parsed.documents], positions: parsed.positions });
+        }
+        return this.documents.get(key);
+    }
+    readKustomization(file) {
+        const parsed = this.parsed(file);
+        const first = parsed?.docs[0];
+        if (!parsed || !first)
+            return undefined;
+        const reader = new NodeReader(first.document, this.maxAliasExpansions);
+        const root = first.document.contents;
+        const refs = (key) => (reader.seq(reader.get(root, key))?.items ?? []).flatMap((item) => {
+            const node = reader.deref(item);
+            if (!(0,dist/* isScalar */.jn)(node) || typeof node.value !== 'string')
+                return [];
+            const at = parsed.positions.position(node.range?.[0] ?? 0);
+            return [{ value: node.value, line: at.line, column: at.column, endLine: at.line, endColumn: at.column + node.value.length }];
+        });
+        const patches = [];
+        for (const ref of refs('patchesStrategicMerge'))
+            patches.push({ ...ref, path: ref.value });
+        for (const key of ['patches', 'patchesJson6902']) {
+            for (const item of reader.seq(reader.get(root, key))?.items ?? []) {
+                const node = reader.deref(item);
+                const at = parsed.positions.position(node?.range?.[0] ?? 0);
+                const span = { line: at.line, column: at.column, endLine: at.line, endColumn: at.column + 1 };
+                if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
+                    patches.push({ ...span, path: node.value });
+                    continue;
+                }
+                const target = reader.get(item, 'target');
+                patches.push({
+                    ...span,
+                    path: reader.string(item, 'path'),
+                    inline: reader.string(item, 'patch'),
+                    target: target ? { kind: reader.string(target, 'kind'), name: reader.string(target, 'name') } : undefined
+                });
+            }
+        }
+        return {
+            file,
+            dir: external_node_path_.posix.dirname(file) === '.' ? '' : external_node_path_.posix.dirname(file),
+            kind: reader.string(root, 'kind') ?? 'Kustomization',
+            resources: [...refs('resources'), ...refs('bases')],
+            components: refs('components'),
+            patches,
+            images: extractKustomizeImages(file, first.index, first.document, parsed.positions, this.maxAliasExpansions),
+            namespace: reader.string(root, 'namespace')
+        };
+    }
+    abs(file) {
+        return external_node_path_.resolve(this.workspace, file);
+    }
+}
+/** Joins a path written in a kustomization to its folder; undefined when it leaves the workspace. */
+function joinRef(dir, ref) {
+    const joined = external_node_path_.posix.normalize(dir === '' ? ref : `${dir}/${ref}`).replace(/\/$/, '');
+    if (joined.startsWith('../') || joined === '..' || external_node_path_.posix.isAbsolute(joined))
+        return undefined;
+    return joined === '.' ? '' : joined;
+}
+/** Remote resources (git URLs, HTTP) are not fetched. */
+function isRemote(ref) {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || ref.startsWith('git@') || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(ref) || ref.includes('?ref=');
+}
+
+;// CONCATENATED MODULE: ./lib/kustomize/render.js
+
+
+
+
+/**
+ * Renders the images of one kustomization natively, as `kustomize build` would set them:
+ * resources (files, and folders with their own kustomization, recursively), components,
+ * strategic-merge and JSON 6902 patches that set `image`, the `namespace:` transformer, and the
+ * `images:` transformer (matched by name, with or without tag or digest; `newName`, `newTag`,
+ * `digest`; a new tag or digest replaces both the old tag and digest, as kustomize's image updater
+ * does), each level applied to what its resources produced, so later overlays win.
+ */
+function renderKustomization(files, file) {
+    const rendering = { uses: [], files: new Set(), kustomizations: new Set([file]), problems: [] };
+    const k = files.kustomization(file);
+    if (k)
+        rendering.uses.push(...render(files, k, [file], rendering));
+    return rendering;
+}
+function render(files, k, stack, out, inherited = []) {
+    let uses = [...inherited];
+    for (const ref of k.resources)
+        uses.push(...resource(files, k, ref, stack, out));
+    for (const ref of k.components) {
+        const target = joinRef(k.dir, ref.value);
+        const component = target === undefined ? undefined : files.kustomizationIn(target);
+        const ck = component ? files.kustomization(component) : undefined;
+        if (!ck || !component) {
+            out.problems.push({ file: k.file, span: ref, message: `the component ${ref.value} has no kustomization here, so its changes to images are not applied` });
+            continue;
+        }
+        if (stack.includes(component))
+            continue;
+        out.kustomizations.add(component);
+        // a component's transformers act on everything its parent accumulated so far
+        uses = render(files, ck, [...stack, component], out, uses);
+    }
+    uses = applyPatches(files, k, uses, out);
+    if (k.namespace)
+        uses = uses.map((u) => ({ ...u, namespace: k.namespace }));
+    for (const entry of k.images)
+        uses = uses.map((u) => applyImageEntry(u, entry, k.file));
+    return uses;
+}
+function resource(files, k, ref, stack, out) {
+    if (isRemote(ref.value)) {
+        out.problems.push({ file: k.file, span: ref, message: `the remote resource ${ref.value} is not fetched, so the images it brings are not checked` });
+        return [];
+    }
+    const target = joinRef(k.dir, ref.value);
+    if (target === undefined || !files.exists(target)) {
+        out.problems.push({ file: k.file, span: ref, message: `the resource ${ref.value} is not in the repository, so the images it brings are not checked` });
+        return [];
+    }
+    if (files.isDirectory(target)) {
+        const child = files.kustomizationIn(target);
+        const ck = child ? files.kustomization(child) : undefined;
+        if (!child || !ck) {
+            out.problems.push({ file: k.file, span: ref, message: `the folder ${ref.value} has no kustomization, so kustomize cannot build it` });
+            return [];
+        }
+        if (stack.includes(child)) {
+            out.problems.push({ file: k.file, span: ref, message: `the resource ${ref.value} leads back to ${stack[0]}: a cycle kustomize refuses` });
+            return [];
+        }
+        out.kustomizations.add(child);
+        return render(files, ck, [...stack, child], out);
+    }
+    out.files.add(target);
+    return files.imagesOf(target).map((occurrence) => ({ occurrence, image: occurrence.image, namespace: occurrence.namespace, entries: [] }));
+}
+/** `name[:tag][@digest]` split as kustomize's image.Split does (a registry port is not a tag). */
+function splitImage(image) {
+    const at = image.indexOf('@');
+    const digest = at === -1 ? undefined : image.slice(at + 1);
+    const rest = at === -1 ? image : image.slice(0, at);
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/'))
+        return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+    return { name: rest, digest };
+}
+function applyImageEntry(use, entry, kustomization) {
+    const { name, tag, digest } = splitImage(use.image);
+    if (name !== entry.name)
+        return use;
+    let newName = name;
+    let newTag = tag;
+    let newDigest = digest;
+    if (entry.newName)
+        newName = entry.newName.value;
+    if (entry.newTag && entry.digest) {
+        newTag = entry.newTag.value;
+        newDigest = entry.digest.value;
+    }
+    else if (entry.newTag) {
+        newTag = entry.newTag.value;
+        newDigest = undefined;
+    }
+    else if (entry.digest) {
+        newDigest = entry.digest.value;
+        newTag = undefined;
+    }
+    const image = `${newName}${newTag ? `:${newTag}` : ''}${newDigest ? `@${newDigest}` : ''}`;
+    const deciding = entry.digest ?? entry.newTag ?? entry.newName;
+    const changed = image !== use.image;
+    return {
+        ...use,
+        image,
+        entries: [...use.entries, entry],
+        decidedBy: changed && deciding ? { file: entry.file, span: deciding, kustomization } : use.decidedBy
+    };
+}
+/** Strategic-merge patches that set a container's image, and JSON 6902 `replace`/`add` ops on an `/image` path. */
+function applyPatches(files, k, uses, out) {
+    let result = uses;
+    for (const patch of k.patches) {
+        const source = patchSource(files, k, patch, out);
+        if (!source)
+            continue;
+        for (const { index, document } of source.parsed.docs) {
+            const root = document.contents;
+            const reader = new NodeReader(document, 10_000);
+            const ops = reader.seq(root);
+            if (ops) {
+                for (const op of ops.items) {
+                    const kind = reader.string(op, 'op');
+                    const at = reader.string(op, 'path');
+                    const value = reader.get(op, 'value');
+                    if ((kind !== 'replace' && kind !== 'add') || !at?.endsWith('/image') || !(0,dist/* isScalar */.jn)(value) || typeof value.value !== 'string')
+                        continue;
+                    const dotted = at.slice(1).split('/').map((p) => (/^\d+$/.test(p) ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+                    const pos = source.parsed.positions.position(value.range?.[0] ?? 0);
+                    const span = source.file === k.file ? patch : { line: pos.line, column: pos.column, endLine: pos.line, endColumn: pos.column + value.value.length };
+                    result = result.map((u) => matchesTarget(u, patch.target) && u.occurrence.path.replace(/^items\[\d+\]\./, '') === dotted
+                        ? { ...u, image: value.value, decidedBy: { file: source.file, span, kustomization: k.file } }
+                        : u);
+                }
+                continue;
+            }
+            const patchImages = new ImageExtractor(source.file, index, document, source.parsed.positions, { maxAliasExpansions: 10_000 }).extract().images;
+            for (const p of patchImages) {
+                const span = source.file === k.file ? patch : p;
+                result = result.map((u) => u.occurrence.kind === p.kind && u.occurrence.objectName === p.objectName && u.occurrence.container === p.container && u.occurrence.list === p.list
+                    ? { ...u, image: p.image, decidedBy: { file: source.file, span, kustomization: k.file } }
+                    : u);
+            }
+        }
+    }
+    return result;
+}
+function patchSource(files, k, patch, out) {
+    if (patch.path) {
+        const file = joinRef(k.dir, patch.path);
+        const parsed = file === undefined ? undefined : files.parsed(file);
+        if (!file || !parsed) {
+            out.problems.push({ file: k.file, span: patch, message: `the patch ${patch.path} is not in the repository, so the images it sets are not checked` });
+            return undefined;
+        }
+        out.files.add(file);
+        return { file, parsed };
+    }
+    if (patch.inline) {
+        // an inline patch is checked at its entry in the kustomization
+        const parsed = files.parsedText(`${k.file}#inline-${patch.line}`, patch.inline);
+        return parsed ? { file: k.file, parsed } : undefined;
+    }
+    return undefined;
+}
+function matchesTarget(use, target) {
+    if (!target)
+        return true;
+    return (!target.kind || target.kind === use.occurrence.kind) && (!target.name || target.name === use.occurrence.objectName);
+}
+
+;// CONCATENATED MODULE: ./lib/kustomize/stage.js
+
+
+
+/**
+ * Finds the kustomizations among the scanned files, and renders the roots: those no other
+ * kustomization in the repository references (a referenced one is a base, checked through its
+ * overlays). Components are never roots: they only act inside the kustomizations that use them.
+ */
+function kustomizeStage(workspace, scanned, maxAliasExpansions) {
+    const files = new KustomizeFiles(workspace, maxAliasExpansions);
+    const candidates = scanned.filter((f) => KUSTOMIZATION_NAMES.includes(external_node_path_.posix.basename(f)));
+    const renderings = candidates.map((file) => ({ file, rendering: renderKustomization(files, file) }));
+    const referenced = new Set();
+    for (const { file, rendering } of renderings)
+        for (const k of rendering.kustomizations)
+            if (k !== file)
+                referenced.add(k);
+    const covered = new Set();
+    const problems = [];
+    const roots = [];
+    for (const { file, rendering } of renderings) {
+        for (const f of rendering.files)
+            covered.add(f);
+        if (referenced.has(file) || files.kustomization(file)?.kind === 'Component')
+            continue;
+        roots.push({ root: file, uses: rendering.uses });
+        problems.push(...rendering.problems);
+    }
+    return { roots, covered, problems };
+}
+
 ;// CONCATENATED MODULE: ./lib/util/logger.js
 /** Says nothing: the default for tests and library use. */
 const silentLogger = { debug() { }, info() { }, warning() { } };
@@ -55435,7 +55792,7 @@ async function resolveImages(images, options, logger) {
     const targets = new Map();
     const tagTargets = new Map();
     for (const image of images) {
-        if (!image.reference || !image.tagKnown)
+        if (!image.reference || !image.tagKnown || image.appliedByOverlay)
             continue;
         const purpose = image.source === 'container' ? image.occurrence.purpose : 'pull';
         targets.set(image, targetOf(image.reference, purpose));
@@ -55896,6 +56253,7 @@ function pullSecretFinding(occurrence, reference, problem) {
 
 
 
+
 /**
  * The engine: find manifests, extract image references with positions, parse them, resolve them
  * against their registries, apply the rules. Never imports @actions/*; the action and the CLI
@@ -55930,23 +56288,29 @@ async function scan(options, logger = silentLogger) {
         if (result.isManifest)
             manifests++;
     }
+    if (options.kustomize !== false) {
+        const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions);
+        applyKustomizeStage(stage, pending, findings);
+    }
     const compat = options.compat ?? defaultCompat();
     const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger);
     const images = [];
     for (const { scanned, verdict } of pending) {
         const resolution = resolutions?.byImage.get(scanned);
         images.push(resolution ? { ...scanned, resolution } : scanned);
-        findings.push(...verdict.findings);
+        const own = [...verdict.findings];
         const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined;
         const mutable = mutableTagFinding(verdict, digest);
         if (mutable)
-            findings.push(mutable);
+            own.push(mutable);
         if (resolution && scanned.reference) {
-            findings.push(...registryFindings(scanned, scanned.reference, resolution, resolutions.tags.get(scanned), compat));
+            own.push(...registryFindings(scanned, scanned.reference, resolution, resolutions.tags.get(scanned), compat));
             const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, options.cluster ?? { secrets: [], nodeCredentials: [...DEFAULT_NODE_CREDENTIALS] });
             if (pullSecret)
-                findings.push(pullSecret);
+                own.push(pullSecret);
         }
+        // an image deployed through an overlay: say which one, since the same base serves several
+        findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own));
     }
     const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map());
     const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? []);
@@ -55998,6 +56362,41 @@ function pullSecretCheck(scanned, reference, resolution, objects, cluster) {
         return undefined;
     const problem = analyzePullSecrets(occurrence, reference, objects, cluster);
     return problem ? pullSecretFinding(occurrence, reference, problem) : undefined;
+}
+/**
+ * Replaces what kustomizations deploy: images of files reached through a kustomization are
+ * checked as each root renders them (at the overlay line that decided them, else where they are
+ * written), not as written; the kustomization entries those renderings applied are not asked
+ * about on their own. Remote or missing resources become warnings.
+ */
+function applyKustomizeStage(stage, pending, findings) {
+    // entries are matched by where they are written: the renderer reads kustomizations on its own
+    const key = (e) => `${e.file}:${e.line}:${e.column}`;
+    const applied = new Set();
+    const rendered = [];
+    for (const { root, uses } of stage.roots) {
+        for (const use of uses) {
+            for (const entry of use.entries)
+                applied.add(key(entry));
+            const at = use.decidedBy ? { file: use.decidedBy.file, ...use.decidedBy.span } : {};
+            const occurrence = { ...use.occurrence, ...at, image: use.image, namespace: use.namespace ?? use.occurrence.namespace };
+            const verdict = checkOccurrence(occurrence);
+            rendered.push({ verdict, scanned: { source: 'container', occurrence, image: use.image, reference: verdict.reference, tagKnown: true, overlay: root } });
+        }
+    }
+    for (let i = pending.length - 1; i >= 0; i--) {
+        const p = pending[i];
+        if (p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file))
+            pending.splice(i, 1);
+        // an entry an overlay applied is judged in the rendered image, at the same line: not twice
+        else if (p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence))) {
+            pending[i] = { verdict: { reference: p.verdict.reference, findings: [] }, scanned: { ...p.scanned, appliedByOverlay: true } };
+        }
+    }
+    pending.push(...rendered);
+    for (const problem of stage.problems) {
+        findings.push(makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`));
+    }
 }
 /** Runtimes and platforms to check against when the caller names none. */
 function defaultCompat() {
@@ -56149,6 +56548,10 @@ function groupImages(images) {
                 locations: []
             };
             byImage.set(scanned.image, row);
+        }
+        else if (row.digest === undefined && scanned.resolution?.kind === 'resolved') {
+            // the same image written again (e.g. an overlay's entry and the rendered container): keep what resolved
+            Object.assign(row, { digest: scanned.resolution.digest, mediaType: scanned.resolution.mediaType, ...pulledFacts(scanned.resolution.facts) });
         }
         const { file, line, column } = scanned.occurrence;
         row.locations.push({ file, line, column });
@@ -56339,6 +56742,9 @@ Options (each action input has the flag of the same name):
                         registry host globs the nodes pull from without Secrets (kubelet
                         credential providers); default: ECR, Artifact Registry, GCR and ACR hosts;
                         none to turn that off
+  --kustomize BOOL      false: check files as written instead of what kustomizations deploy
+  --helm BOOL           false: do not read Helm charts' values files
+  --helm-values FILES   extra values files applied after each chart's values.yaml
   --report-file FILE    also write the JSON report to FILE
   --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
   --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
@@ -56375,6 +56781,9 @@ async function cli(argv, io) {
                 platforms: { type: 'string', multiple: true },
                 'accept-media-types': { type: 'string', multiple: true },
                 'cluster-pull-secrets': { type: 'string', multiple: true },
+                kustomize: { type: 'string' },
+                helm: { type: 'string' },
+                'helm-values': { type: 'string', multiple: true },
                 'node-credentials': { type: 'string', multiple: true },
                 'report-file': { type: 'string' },
                 format: { type: 'string' },
@@ -56433,6 +56842,9 @@ async function cli(argv, io) {
             rules,
             ignore: parseCommaList(pick(values.ignore, 'ignore')),
             compat,
+            kustomize: parseBoolean('--kustomize', pick(values.kustomize, 'kustomize'), true),
+            helm: parseBoolean('--helm', pick(values.helm, 'helm'), true),
+            helmValues: parseCommaList(pick(values['helm-values'], 'helm-values')),
             cluster: parseClusterKnowledge(parseCommaList(pick(values['cluster-pull-secrets'], 'cluster-pull-secrets')), parseCommaList(pick(values['node-credentials'], 'node-credentials'))),
             registry: {
                 dockerConfig: dockerConfig ? external_node_path_.resolve(io.cwd, dockerConfig) : undefined,

@@ -37,6 +37,9 @@ export const Inputs = {
   Platforms: 'platforms',
   AcceptMediaTypes: 'accept-media-types',
   ClusterPullSecrets: 'cluster-pull-secrets',
+  Kustomize: 'kustomize',
+  Helm: 'helm',
+  HelmValues: 'helm-values',
   NodeCredentials: 'node-credentials'
 } as const
 
@@ -60,6 +63,9 @@ export interface ActionInputs {
   readonly insecureRegistries: string[]
   readonly compat: CompatOptions
   readonly cluster: ClusterKnowledge
+  readonly kustomize: boolean
+  readonly helm: boolean
+  readonly helmValues: string[]
 }
 
 /**
@@ -95,7 +101,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     githubToken: githubToken || undefined,
     insecureRegistries: parseCommaList(read(Inputs.InsecureRegistries)),
     compat: parseCompat(parseCommaList(read(Inputs.Runtime)), parseCommaList(read(Inputs.Platforms)), parseCommaList(read(Inputs.AcceptMediaTypes))),
-    cluster: parseClusterKnowledge(parseCommaList(read(Inputs.ClusterPullSecrets)), parseCommaList(read(Inputs.NodeCredentials)))
+    cluster: parseClusterKnowledge(parseCommaList(read(Inputs.ClusterPullSecrets)), parseCommaList(read(Inputs.NodeCredentials))),
+    kustomize: parseBoolean(Inputs.Kustomize, read(Inputs.Kustomize), true),
+    helm: parseBoolean(Inputs.Helm, read(Inputs.Helm), true),
+    helmValues: parseCommaList(read(Inputs.HelmValues))
   }
 }
 

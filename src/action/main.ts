@@ -43,6 +43,9 @@ export async function run(): Promise<void> {
           ignore: inputs.ignore,
           compat: inputs.compat,
           cluster: inputs.cluster,
+          kustomize: inputs.kustomize,
+          helm: inputs.helm,
+          helmValues: inputs.helmValues,
           forkPullRequest: isForkPullRequest(),
           registry: {
             dockerConfig: inputs.dockerConfig,

@@ -71,6 +71,9 @@ Options (each action input has the flag of the same name):
                         registry host globs the nodes pull from without Secrets (kubelet
                         credential providers); default: ECR, Artifact Registry, GCR and ACR hosts;
                         none to turn that off
+  --kustomize BOOL      false: check files as written instead of what kustomizations deploy
+  --helm BOOL           false: do not read Helm charts' values files
+  --helm-values FILES   extra values files applied after each chart's values.yaml
   --report-file FILE    also write the JSON report to FILE
   --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
   --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
@@ -108,6 +111,9 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         platforms: { type: 'string', multiple: true },
         'accept-media-types': { type: 'string', multiple: true },
         'cluster-pull-secrets': { type: 'string', multiple: true },
+        kustomize: { type: 'string' },
+        helm: { type: 'string' },
+        'helm-values': { type: 'string', multiple: true },
         'node-credentials': { type: 'string', multiple: true },
         'report-file': { type: 'string' },
         format: { type: 'string' },
@@ -165,6 +171,9 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         rules,
         ignore: parseCommaList(pick(values.ignore, 'ignore')),
         compat,
+        kustomize: parseBoolean('--kustomize', pick(values.kustomize, 'kustomize'), true),
+        helm: parseBoolean('--helm', pick(values.helm, 'helm'), true),
+        helmValues: parseCommaList(pick(values['helm-values'], 'helm-values')),
         cluster: parseClusterKnowledge(parseCommaList(pick(values['cluster-pull-secrets'], 'cluster-pull-secrets')), parseCommaList(pick(values['node-credentials'], 'node-credentials'))),
         registry: {
           dockerConfig: dockerConfig ? path.resolve(io.cwd, dockerConfig) : undefined,

@@ -20,7 +20,10 @@ export const CONFIG_KEYS = [
   'node-credentials',
   'report-file',
   'sarif-file',
-  'pin'
+  'pin',
+  'kustomize',
+  'helm',
+  'helm-values'
 ] as const
 
 export const DEFAULT_CONFIG_FILE = '.pullgate.yaml'

@@ -46,7 +46,7 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
   const targets = new Map<ScannedImage, Target>()
   const tagTargets = new Map<ScannedImage, Target>()
   for (const image of images) {
-    if (!image.reference || !image.tagKnown) continue
+    if (!image.reference || !image.tagKnown || image.appliedByOverlay) continue
     const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
     targets.set(image, targetOf(image.reference, purpose))
     const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined

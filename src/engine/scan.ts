@@ -11,6 +11,7 @@ import { makeFinding } from '../rules/finding-factory.js'
 import { checkKustomizeEntry, checkOccurrence, mutableTagFinding, type ImageVerdict } from '../rules/offline.js'
 import { registryFinding } from '../rules/registry-findings.js'
 import { applySuppressions, type SuppressedFinding } from '../findings/suppress.js'
+import { kustomizeStage, type KustomizeStage } from '../kustomize/stage.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { applyRuleSettings, UsageError, type RuleSetting } from './options.js'
@@ -46,6 +47,12 @@ export interface ScanOptions {
   readonly ignore?: readonly string[]
   /** a pull request from a fork: its workflow gets no secrets, which explains missing credentials */
   readonly forkPullRequest?: boolean
+  /** render kustomizations natively and check what their overlays deploy (default true) */
+  readonly kustomize?: boolean
+  /** read image references from Helm charts' values files (default true) */
+  readonly helm?: boolean
+  /** extra values files, applied after each chart's values.yaml (the `helm-values` input) */
+  readonly helmValues?: readonly string[]
   readonly limits?: Partial<Limits>
 }
 
@@ -60,6 +67,10 @@ export interface ScannedImage {
   readonly tagKnown: boolean
   /** what the registry said, when it was asked */
   readonly resolution?: Resolution
+  /** the root kustomization that deploys this image (its findings name it) */
+  readonly overlay?: string
+  /** a kustomization entry an overlay rendering applied: its image is checked through the rendering */
+  readonly appliedByOverlay?: boolean
 }
 
 /** Everything a report needs. */
@@ -111,21 +122,28 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     if (result.isManifest) manifests++
   }
 
+  if (options.kustomize !== false) {
+    const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions)
+    applyKustomizeStage(stage, pending, findings)
+  }
+
   const compat = options.compat ?? defaultCompat()
   const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger)
   const images: ScannedImage[] = []
   for (const { scanned, verdict } of pending) {
     const resolution = resolutions?.byImage.get(scanned)
     images.push(resolution ? { ...scanned, resolution } : scanned)
-    findings.push(...verdict.findings)
+    const own: Finding[] = [...verdict.findings]
     const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined
     const mutable = mutableTagFinding(verdict, digest)
-    if (mutable) findings.push(mutable)
+    if (mutable) own.push(mutable)
     if (resolution && scanned.reference) {
-      findings.push(...registryFindings(scanned, scanned.reference, resolution, resolutions!.tags.get(scanned), compat))
+      own.push(...registryFindings(scanned, scanned.reference, resolution, resolutions!.tags.get(scanned), compat))
       const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, options.cluster ?? { secrets: [], nodeCredentials: [...DEFAULT_NODE_CREDENTIALS] })
-      if (pullSecret) findings.push(pullSecret)
+      if (pullSecret) own.push(pullSecret)
     }
+    // an image deployed through an overlay: say which one, since the same base serves several
+    findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own))
   }
   const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map())
   const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [])
@@ -174,6 +192,40 @@ function pullSecretCheck(scanned: ScannedImage, reference: ImageReference, resol
   if (occurrence.category === 'crd-field') return undefined
   const problem = analyzePullSecrets(occurrence, reference, objects, cluster)
   return problem ? pullSecretFinding(occurrence, reference, problem) : undefined
+}
+
+/**
+ * Replaces what kustomizations deploy: images of files reached through a kustomization are
+ * checked as each root renders them (at the overlay line that decided them, else where they are
+ * written), not as written; the kustomization entries those renderings applied are not asked
+ * about on their own. Remote or missing resources become warnings.
+ */
+function applyKustomizeStage(stage: KustomizeStage, pending: PendingImage[], findings: Finding[]): void {
+  // entries are matched by where they are written: the renderer reads kustomizations on its own
+  const key = (e: KustomizeImageEntry) => `${e.file}:${e.line}:${e.column}`
+  const applied = new Set<string>()
+  const rendered: PendingImage[] = []
+  for (const { root, uses } of stage.roots) {
+    for (const use of uses) {
+      for (const entry of use.entries) applied.add(key(entry))
+      const at = use.decidedBy ? { file: use.decidedBy.file, ...use.decidedBy.span } : {}
+      const occurrence: ImageOccurrence = { ...use.occurrence, ...at, image: use.image, namespace: use.namespace ?? use.occurrence.namespace }
+      const verdict = checkOccurrence(occurrence)
+      rendered.push({ verdict, scanned: { source: 'container', occurrence, image: use.image, reference: verdict.reference, tagKnown: true, overlay: root } })
+    }
+  }
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const p = pending[i]!
+    if (p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file)) pending.splice(i, 1)
+    // an entry an overlay applied is judged in the rendered image, at the same line: not twice
+    else if (p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence as KustomizeImageEntry))) {
+      pending[i] = { verdict: { reference: p.verdict.reference, findings: [] }, scanned: { ...p.scanned, appliedByOverlay: true } }
+    }
+  }
+  pending.push(...rendered)
+  for (const problem of stage.problems) {
+    findings.push(makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`))
+  }
 }
 
 /** Runtimes and platforms to check against when the caller names none. */

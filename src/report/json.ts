@@ -116,6 +116,9 @@ export function groupImages(images: readonly ScannedImage[]): JsonReport['images
         locations: []
       }
       byImage.set(scanned.image, row)
+    } else if (row.digest === undefined && scanned.resolution?.kind === 'resolved') {
+      // the same image written again (e.g. an overlay's entry and the rendered container): keep what resolved
+      Object.assign(row, { digest: scanned.resolution.digest, mediaType: scanned.resolution.mediaType, ...pulledFacts(scanned.resolution.facts) })
     }
     const { file, line, column } = scanned.occurrence
     row.locations.push({ file, line, column })

@@ -110,7 +110,7 @@ describe('pullgate CLI', () => {
     expect(stdout.trimEnd().split('\n').map((l) => l.split('  ')[0])).toEqual([
       'manifests/kustomize/overlays/prod/kustomization.yaml:10:13',
       'manifests/kustomize/overlays/prod/kustomization.yaml:14:14',
-      '1 error, 1 warning in 1 file (1 manifest, 4 image references, 4 unique; offline)'
+      '1 error, 1 warning in 1 file (1 manifest, 5 image references, 4 unique; offline)'
     ])
     const globbed = await run(['--offline', '--format', 'json', '**/*.json'])
     expect(JSON.parse(globbed.stdout).summary.files).toBe(2)

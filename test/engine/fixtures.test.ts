@@ -8,7 +8,8 @@ import { MANIFEST_FIXTURES } from '../helpers/fixtures.js'
 
 let result: ScanResult
 beforeAll(async () => {
-  result = await scan({ workspace: MANIFEST_FIXTURES, paths: [], offline: true })
+  // extraction as written: kustomize rendering has its own tests
+  result = await scan({ workspace: MANIFEST_FIXTURES, paths: [], offline: true, kustomize: false })
 })
 
 function occurrences(): ImageOccurrence[] {

@@ -1,0 +1,34 @@
+import path from 'node:path'
+import { KustomizeFiles, KUSTOMIZATION_NAMES } from './load.js'
+import { renderKustomization, type ImageUse, type RenderProblem } from './render.js'
+
+/** The kustomizations that deploy (roots), what each renders, and the files reached only through them. */
+export interface KustomizeStage {
+  readonly roots: ReadonlyArray<{ readonly root: string; readonly uses: readonly ImageUse[] }>
+  /** resource and patch files some kustomization reaches: checked through it, not as written */
+  readonly covered: ReadonlySet<string>
+  readonly problems: readonly RenderProblem[]
+}
+
+/**
+ * Finds the kustomizations among the scanned files, and renders the roots: those no other
+ * kustomization in the repository references (a referenced one is a base, checked through its
+ * overlays). Components are never roots: they only act inside the kustomizations that use them.
+ */
+export function kustomizeStage(workspace: string, scanned: readonly string[], maxAliasExpansions: number): KustomizeStage {
+  const files = new KustomizeFiles(workspace, maxAliasExpansions)
+  const candidates = scanned.filter((f) => (KUSTOMIZATION_NAMES as readonly string[]).includes(path.posix.basename(f)))
+  const renderings = candidates.map((file) => ({ file, rendering: renderKustomization(files, file) }))
+  const referenced = new Set<string>()
+  for (const { file, rendering } of renderings) for (const k of rendering.kustomizations) if (k !== file) referenced.add(k)
+  const covered = new Set<string>()
+  const problems: RenderProblem[] = []
+  const roots: Array<{ root: string; uses: ImageUse[] }> = []
+  for (const { file, rendering } of renderings) {
+    for (const f of rendering.files) covered.add(f)
+    if (referenced.has(file) || files.kustomization(file)?.kind === 'Component') continue
+    roots.push({ root: file, uses: rendering.uses })
+    problems.push(...rendering.problems)
+  }
+  return { roots, covered, problems }
+}
