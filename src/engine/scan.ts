@@ -12,6 +12,8 @@ import { checkKustomizeEntry, checkOccurrence, mutableTagFinding, type ImageVerd
 import { registryFinding } from '../rules/registry-findings.js'
 import { applySuppressions, type SuppressedFinding } from '../findings/suppress.js'
 import { kustomizeStage, type KustomizeStage } from '../kustomize/stage.js'
+import { helmSpan, helmStage } from '../helm/stage.js'
+import type { HelmImage } from '../helm/values.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { applyRuleSettings, UsageError, type RuleSetting } from './options.js'
@@ -71,6 +73,8 @@ export interface ScannedImage {
   readonly overlay?: string
   /** a kustomization entry an overlay rendering applied: its image is checked through the rendering */
   readonly appliedByOverlay?: boolean
+  /** composed from a Helm chart's values */
+  readonly helm?: HelmImage
 }
 
 /** Everything a report needs. */
@@ -126,6 +130,16 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions)
     applyKustomizeStage(stage, pending, findings)
   }
+  if (options.helm !== false) {
+    const stage = helmStage(options.workspace, files, options.helmValues ?? [])
+    for (const { image, occurrence } of stage.uses) {
+      const verdict = checkOccurrence(occurrence)
+      pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } })
+    }
+    for (const p of stage.problems) {
+      findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message}. \`helm install\` would refuse the chart, and its images were not checked.`))
+    }
+  }
 
   const compat = options.compat ?? defaultCompat()
   const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger)
@@ -167,7 +181,8 @@ function explainFork(finding: Finding): Finding {
 /** Every registry-side finding of one image: existence and access, then what its runtime would make of it. */
 function registryFindings(scanned: ScannedImage, reference: ImageReference, resolution: Resolution, tag: Resolution | undefined, compat: CompatOptions): Finding[] {
   const at = { ...scanned.occurrence, ...registryFindingSpan(scanned) }
-  const found = registryFinding(reference, resolution, at)
+  const helmAt = scanned.helm ? { ...at, ...helmSpan(scanned.helm, resolution.kind) } : at
+  const found = registryFinding(reference, resolution, helmAt)
   if (found) return [found]
   if (resolution.kind !== 'resolved') return []
   const findings: Finding[] = []

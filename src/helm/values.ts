@@ -68,7 +68,8 @@ export function chartImages(
   const chartFile = joinPath(chart, 'Chart.yaml')
   const chartText = readFile(chartFile)
   if (chartText === undefined) {
-    problems.push({ file: chartFile, line: 1, column: 1, message: `${chartFile} was not found, so ${chart} is not a Helm chart and its values were not read.` })
+    const message = `${chart} has no Chart.yaml, so it is not a Helm chart and its values were not read.`
+    problems.push({ file: chartFile, line: 1, column: 1, message })
     return { images: [], problems }
   }
   const meta = readChartMetadata(chartFile, chartText, chart, problems)
@@ -84,7 +85,8 @@ export function chartImages(
     const text = readFile(file)
     if (text === undefined) {
       if (required) {
-        problems.push({ file, line: 1, column: 1, message: `The values file ${file} was not found; \`helm -f ${file}\` would fail.` })
+        const message = `This values file was not found: \`helm -f ${file}\` would fail, so none of the chart's images were checked.`
+        problems.push({ file, line: 1, column: 1, message })
         unreadable = true
       }
       continue
@@ -140,7 +142,7 @@ interface ChartMetadata {
 
 function readChartMetadata(file: string, text: string, chart: string, problems: ValuesProblem[]): ChartMetadata {
   const folderName = chart.slice(chart.lastIndexOf('/') + 1)
-  const read = readYaml(file, text)
+  const read = readYaml(file, text, 'Helm refuses the chart; its images were still read from its values, but without an appVersion to fall back on')
   if ('problem' in read) {
     // the images can still be read from values; only the appVersion fallback is lost
     problems.push(read.problem)
@@ -187,7 +189,7 @@ interface Leaf {
 const MAX_DEPTH = 200
 
 function readValuesFile(file: string, text: string): { tree: Tree } | { problem: ValuesProblem } {
-  const read = readYaml(file, text)
+  const read = readYaml(file, text, "Helm refuses to install the chart with it, so none of the chart's images were checked")
   if ('problem' in read) return read
   const { reader, root, positions } = read
   const target = reader?.deref(root)
@@ -199,7 +201,7 @@ function readValuesFile(file: string, text: string): { tree: Tree } | { problem:
       problem: {
         file,
         ...at,
-        message: `${file} must be a mapping of values (key: value); Helm refuses the chart with "cannot unmarshal" errors, and none of its images were checked.`
+        message: `A values file must be a mapping (key: value); Helm refuses this one ("cannot unmarshal"), so none of the chart's images were checked.`
       }
     }
   }
@@ -211,7 +213,7 @@ function readValuesFile(file: string, text: string): { tree: Tree } | { problem:
       problem: {
         file,
         ...positions.position(root.range?.[0] ?? 0),
-        message: `${file} expands ${error.message}, more than any values file needs (a YAML alias bomb?), so it was not read.`
+        message: `This values file expands ${error.message}, more than any values file needs (a YAML alias bomb?), so none of the chart's images were checked.`
       }
     }
   }
@@ -437,7 +439,7 @@ interface ReadYaml {
   readonly positions: PositionMap
 }
 
-function readYaml(file: string, text: string): ReadYaml | { problem: ValuesProblem } {
+function readYaml(file: string, text: string, consequence: string): ReadYaml | { problem: ValuesProblem } {
   const parsed = parseManifest(text)
   const positions = parsed.positions
   // Helm reads only the first document of a values file or Chart.yaml (go-yaml's Unmarshal)
@@ -450,7 +452,7 @@ function readYaml(file: string, text: string): ReadYaml | { problem: ValuesProbl
       problem: {
         file,
         ...errorPosition(error, positions),
-        message: `${file} is not valid YAML: ${firstLine(error)}. Helm refuses to install the chart with it, so none of its images were checked. Fix the syntax at this position.`
+        message: `This file is not valid YAML: ${firstLine(error)}. ${consequence}. Fix the syntax at this position.`
       }
     }
   }

@@ -9,7 +9,7 @@ import { MANIFEST_FIXTURES } from '../helpers/fixtures.js'
 let result: ScanResult
 beforeAll(async () => {
   // extraction as written: kustomize rendering has its own tests
-  result = await scan({ workspace: MANIFEST_FIXTURES, paths: [], offline: true, kustomize: false })
+  result = await scan({ workspace: MANIFEST_FIXTURES, paths: [], offline: true, kustomize: false, helm: false })
 })
 
 function occurrences(): ImageOccurrence[] {
