@@ -54285,10 +54285,18 @@ function splitImage(image) {
         return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
     return { name: rest, digest };
 }
+/**
+ * kustomize's IsImageMatched: the entry's name, then nothing, a tag, or a sha256 digest — not
+ * both (kustomize's pattern allows one or the other, so `app:1.0@sha256:…` is left alone).
+ * kustomize compiles the name into a regular expression unescaped; pullgate matches it literally.
+ */
+function imageMatches(image, name) {
+    return image.startsWith(name) && /^(@sha256:[0-9a-f]{64}|:\w[\w.-]{0,127})?$/.test(image.slice(name.length));
+}
 function applyImageEntry(use, entry, kustomization) {
-    const { name, tag, digest } = splitImage(use.image);
-    if (name !== entry.name)
+    if (!imageMatches(use.image, entry.name))
         return use;
+    const { name, tag, digest } = splitImage(use.image);
     let newName = name;
     let newTag = tag;
     let newDigest = digest;

@@ -109,9 +109,18 @@ export function splitImage(image: string): { name: string; tag?: string; digest?
   return { name: rest, digest }
 }
 
+/**
+ * kustomize's IsImageMatched: the entry's name, then nothing, a tag, or a sha256 digest — not
+ * both (kustomize's pattern allows one or the other, so `app:1.0@sha256:…` is left alone).
+ * kustomize compiles the name into a regular expression unescaped; pullgate matches it literally.
+ */
+function imageMatches(image: string, name: string): boolean {
+  return image.startsWith(name) && /^(@sha256:[0-9a-f]{64}|:\w[\w.-]{0,127})?$/.test(image.slice(name.length))
+}
+
 function applyImageEntry(use: ImageUse, entry: KustomizeImageEntry, kustomization: string): ImageUse {
+  if (!imageMatches(use.image, entry.name)) return use
   const { name, tag, digest } = splitImage(use.image)
-  if (name !== entry.name) return use
   let newName = name
   let newTag = tag
   let newDigest = digest
