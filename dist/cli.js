@@ -50278,7 +50278,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4892);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9595);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
@@ -50293,7 +50293,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4892:
+/***/ 9595:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50829,6 +50829,36 @@ function parseClusterKnowledge(clusterSecrets, nodeCredentials) {
         nodeCredentials: none ? [] : nodeCredentials.length > 0 ? [...nodeCredentials] : [...DEFAULT_NODE_CREDENTIALS]
     };
 }
+/** Reads `timeout-seconds`: the whole run's deadline for registry traffic (default 600). */
+function parseTimeoutSeconds(value) {
+    const v = (value ?? '').trim();
+    if (v === '')
+        return 600;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0)
+        throw new UsageError(`timeout-seconds must be a positive number of seconds (got "${value}")`);
+    return n;
+}
+/**
+ * Reads the `limits` input: `max-file-bytes`, `max-alias-expansions`, `max-nesting-depth` pairs,
+ * one per line or comma-separated (e.g. "max-file-bytes: 67108864").
+ */
+function parseLimits(value) {
+    const names = {
+        'max-file-bytes': 'maxFileBytes',
+        'max-alias-expansions': 'maxAliasExpansions',
+        'max-nesting-depth': 'maxNestingDepth'
+    };
+    const limits = {};
+    for (const entry of (value ?? '').split(/[\n,]/).map((e) => e.trim()).filter(Boolean)) {
+        const m = /^([a-z-]+)\s*[:=]\s*(\d+)$/.exec(entry);
+        const key = m ? names[m[1]] : undefined;
+        if (!m || !key || Number(m[2]) <= 0)
+            throw new UsageError(`limits: "${entry}" is not one of ${Object.keys(names).join(', ')} with a positive number`);
+        limits[key] = Number(m[2]);
+    }
+    return limits;
+}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -50859,7 +50889,10 @@ const CONFIG_KEYS = [
     'pin',
     'kustomize',
     'helm',
-    'helm-values'
+    'helm-values',
+    'allowed-registries',
+    'timeout-seconds',
+    'limits'
 ];
 const DEFAULT_CONFIG_FILE = '.pullgate.yaml';
 /**
@@ -54421,7 +54454,8 @@ function kustomizeStage(workspace, scanned, maxAliasExpansions) {
 ;// CONCATENATED MODULE: ./lib/engine/limits.js
 const DEFAULT_LIMITS = {
     maxFileBytes: 16 * 1024 * 1024,
-    maxAliasExpansions: 10_000
+    maxAliasExpansions: 10_000,
+    maxNestingDepth: 1_000
 };
 
 ;// CONCATENATED MODULE: ./lib/helm/values.js
@@ -55110,7 +55144,58 @@ function describeRegistryErrors(response) {
     return text ? JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text) : '';
 }
 
+// EXTERNAL MODULE: external "node:dns"
+var external_node_dns_ = __nccwpck_require__(610);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./lib/registry/guard.js
+
+
+/**
+ * Addresses a manifest in a pull request must never make the runner call: link-local ranges,
+ * where clouds serve instance metadata and credentials (169.254.169.254, fd00:ec2::254).
+ */
+function isForbiddenAddress(address) {
+    const v = (0,external_node_net_.isIP)(address);
+    if (v === 4)
+        return address.startsWith('169.254.');
+    if (v === 6) {
+        const a = address.toLowerCase();
+        if (a.startsWith('::ffff:'))
+            return isForbiddenAddress(a.slice(7));
+        return /^fe[89ab][0-9a-f]:/.test(a) || a === 'fd00:ec2::254';
+    }
+    return false;
+}
+/** The error a refused connection fails with (classified as registry-unreachable). */
+class ForbiddenAddressError extends Error {
+    code = 'EPULLGATE_FORBIDDEN';
+}
+/**
+ * A `lookup` for sockets that refuses names resolving to a forbidden address, so DNS cannot be
+ * used to point the gate at a metadata service.
+ */
+function guardedLookup(hostname, options, callback) {
+    external_node_dns_.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+        if (error)
+            return callback(error, []);
+        const list = addresses;
+        const bad = list.find((a) => isForbiddenAddress(a.address));
+        if (bad)
+            return callback(new ForbiddenAddressError(`${hostname} resolves to ${bad.address}, a link-local address pullgate never contacts`), []);
+        if (options.all)
+            return callback(null, list);
+        callback(null, list[0].address, list[0].family);
+    });
+}
+/** `*.example.com`, `registry.example.com:5000`: a host glob matched label by label (`*` within one label). */
+function hostMatches(glob, host) {
+    const pattern = glob.trim().toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.:]*');
+    return new RegExp(`^${pattern}$`).test(host.toLowerCase());
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/auth.js
+
 
 
 /** Tokens are refreshed this long before they expire, so a token never dies in flight. */
@@ -55126,11 +55211,15 @@ class Authenticator {
     transport;
     onSecret;
     now;
+    allowed;
     tokens = new Map();
-    constructor(transport, onSecret, now = Date.now) {
+    constructor(transport, onSecret, now = Date.now, 
+    /** host globs the gate may contact (`allowed-registries`): a token realm elsewhere gets nothing */
+    allowed = []) {
         this.transport = transport;
         this.onSecret = onSecret;
         this.now = now;
+        this.allowed = allowed;
     }
     /** The Authorization header for `scope` on `endpoint`, given its challenges; or the refusal. */
     async authorize(endpoint, challengeHeaders, scope, credential, options = {}) {
@@ -55175,6 +55264,9 @@ class Authenticator {
         // a registry reached over HTTPS must not send our credentials to a plain-HTTP realm
         if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && endpoint.base.protocol === 'http:')) {
             return { status: 0, said: `the registry's token realm ${realm.origin} is not HTTPS; credentials were not sent there` };
+        }
+        if (this.allowed.length > 0 && !this.allowed.some((glob) => hostMatches(glob, realm.host))) {
+            return { status: 0, said: `the registry's token realm ${realm.host} is not in allowed-registries; nothing was sent there` };
         }
         const service = challenge.params.service;
         let response;
@@ -55266,6 +55358,8 @@ function classifyNetworkError(error, host) {
     const found = chain.map((e) => e.message).find((m) => m && !/^(fetch failed|other side closed)$/.test(m)) ?? 'unknown error';
     // Node appends advice about --use-system-ca; pullgate already trusts the system store, so it would mislead
     const detail = found.replace(/; if the root CA is installed locally.*$/, '');
+    if (code === 'EPULLGATE_FORBIDDEN')
+        return new TransportError('refused-address', detail, code);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
         return new TransportError('dns', `the host name ${host.replace(/:\d+$/, '')} does not resolve (${code})`, code);
     if (code === 'ECONNREFUSED')
@@ -55710,6 +55804,7 @@ class Keychain {
 
 ;// CONCATENATED MODULE: ./lib/registry/endpoints.js
 
+
 /** containerd and Docker send Docker Hub's API traffic to this host. */
 const API_HOSTS = { 'docker.io': 'registry-1.docker.io' };
 /** True for localhost and the loopback ranges, which Docker treats as insecure registries. */
@@ -55726,10 +55821,14 @@ function isLoopback(host) {
 class Endpoints {
     transport;
     insecureHosts;
+    allowed;
     cache = new Map();
-    constructor(transport, insecureHosts) {
+    constructor(transport, insecureHosts, 
+    /** host globs the gate may contact (`allowed-registries`); empty: any */
+    allowed = []) {
         this.transport = transport;
         this.insecureHosts = insecureHosts;
+        this.allowed = allowed;
     }
     resolve(host) {
         let found = this.cache.get(host);
@@ -55740,6 +55839,9 @@ class Endpoints {
         return found;
     }
     async discover(host) {
+        if (this.allowed.length > 0 && !this.allowed.some((glob) => hostMatches(glob, host))) {
+            return { host, error: new TransportError('refused-address', `${host} is not in allowed-registries, so pullgate did not contact it`) };
+        }
         const apiHost = API_HOSTS[host] ?? host;
         if (this.insecureHosts.includes(host))
             return this.ping(host, new URL(`http://${apiHost}`));
@@ -55783,6 +55885,7 @@ var undici = __nccwpck_require__(4371);
 
 
 
+
 const DEFAULT_TRANSPORT = {
     timeoutMs: 20_000,
     retries: 3,
@@ -55803,7 +55906,7 @@ class Transport {
     constructor(options = {}) {
         this.options = { ...DEFAULT_TRANSPORT, ...options };
         const ca = trustedCertificates();
-        const tlsOptions = { ...(ca ? { ca } : {}), timeout: this.options.timeoutMs };
+        const tlsOptions = { ...(ca ? { ca } : {}), timeout: this.options.timeoutMs, lookup: guardedLookup };
         this.dispatcher = new undici/* EnvHttpProxyAgent */.J2({
             connections: this.options.connectionsPerOrigin,
             keepAliveTimeout: 30_000,
@@ -55832,6 +55935,9 @@ class Transport {
                 await this.sleep(wait);
             }
             catch (error) {
+                if (this.options.signal?.aborted) {
+                    throw new TransportError('timeout', `${request.url.host} had not answered when the run's deadline (timeout-seconds) passed`);
+                }
                 const failure = classifyNetworkError(error, request.url.host);
                 const transient = failure.failure === 'reset' || failure.failure === 'timeout';
                 if (!transient || attempt >= retries || this.options.signal?.aborted)
@@ -55866,6 +55972,11 @@ class Transport {
         }
     }
     async once(request) {
+        // an address written as a literal IP never goes through lookup: check it here
+        const literal = request.url.hostname.replace(/^\[|\]$/g, '');
+        if (isForbiddenAddress(literal)) {
+            throw new TransportError('refused-address', `${literal} is a link-local address (where clouds serve instance metadata); pullgate never contacts it`);
+        }
         const headers = { 'user-agent': USER_AGENT, ...request.headers };
         if (request.authorization)
             headers.authorization = request.authorization;
@@ -56416,9 +56527,10 @@ async function resolveImages(images, options, logger) {
             throw new UsageError(error.message);
         throw error;
     }
-    const transport = new Transport({ ...options.transport, onRetry: (m) => logger.debug(m) });
+    const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => logger.debug(m) });
     try {
-        const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? []), new Authenticator(transport, onSecret), keychain);
+        const allowed = options.allowedRegistries ?? [];
+        const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? [], allowed), new Authenticator(transport, onSecret, Date.now, allowed), keychain);
         const unique = new Set([...targets.values()].map((t) => t.key)).size;
         const registries = new Set([...targets.values()].map((t) => t.registry)).size;
         logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`);
@@ -57027,8 +57139,12 @@ async function readManifestFile(workspace, file, limits) {
     const size = (await (0,promises_.stat)(absolute)).size;
     if (size > limits.maxFileBytes)
         return { kind: 'too-large', size };
-    const text = decodeUtf8(await (0,promises_.readFile)(absolute));
-    return text === undefined ? { kind: 'not-text' } : { kind: 'text', text };
+    const bytes = await (0,promises_.readFile)(absolute);
+    const text = decodeUtf8(bytes);
+    if (text !== undefined)
+        return { kind: 'text', text };
+    const lossy = bytes.subarray(0, 64 * 1024).toString('latin1');
+    return { kind: 'not-text', offset: firstInvalidUtf8(bytes), looksLikeKubernetes: /apiVersion\s*["']?\s*:/.test(lossy) && /kind\s*["']?\s*:/.test(lossy) };
 }
 /** Starts up to `window` reads ahead and hands their results out in order. */
 class ReadAhead {
@@ -57064,8 +57180,28 @@ function analyzeFile(file, content, limits, logger, objects) {
         };
     }
     if (content.kind === 'not-text') {
-        logger.debug(`${file}: not UTF-8 text; skipped`);
-        return empty;
+        // a binary file named .yaml is not ours to judge; a manifest kubectl would reject is
+        if (!content.looksLikeKubernetes) {
+            logger.debug(`${file}: not UTF-8 text; skipped`);
+            return empty;
+        }
+        return {
+            ...empty,
+            isManifest: true,
+            findings: [
+                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is not valid UTF-8 (the first bad byte is at offset ${content.offset}): kubectl rejects it ("invalid leading UTF-8 octet") and its images were not checked. Save it as UTF-8.`)
+            ]
+        };
+    }
+    const nesting = deepestNesting(content.text, limits.maxNestingDepth);
+    if (nesting) {
+        return {
+            ...empty,
+            isManifest: true,
+            findings: [
+                makeFinding('invalid-manifest', { file, line: nesting.line, column: nesting.column, endLine: nesting.line, endColumn: nesting.column + 1 }, `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`)
+            ]
+        };
     }
     const parsed = parseManifest(content.text);
     const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
@@ -57088,10 +57224,64 @@ function analyzeFile(file, content, limits, logger, objects) {
     logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`);
     return { findings, images, documents: parsed.documents.length, isManifest: parsed.looksLikeKubernetes || images.length > 0 };
 }
+/**
+ * Where flow nesting first goes past `limit` (quoted strings and comments skipped), or undefined.
+ * The YAML parser recurses per level, so a 100,000-level `[[[…` must be refused before parsing.
+ */
+function deepestNesting(text, limit) {
+    let depth = 0;
+    let line = 1;
+    let lineStart = 0;
+    let quote = '';
+    let comment = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) {
+            line++;
+            lineStart = i + 1;
+            comment = false;
+            continue;
+        }
+        if (comment)
+            continue;
+        const ch = text[i];
+        if (quote) {
+            if (ch === quote && !(quote === '"' && text[i - 1] === '\\'))
+                quote = '';
+            continue;
+        }
+        if (ch === '"' || ch === "'")
+            quote = ch;
+        else if (ch === '#' && (i === lineStart || /\s/.test(text[i - 1])))
+            comment = true;
+        else if (ch === '[' || ch === '{') {
+            if (++depth > limit)
+                return { line, column: i - lineStart + 1 };
+        }
+        else if ((ch === ']' || ch === '}') && depth > 0)
+            depth--;
+    }
+    return undefined;
+}
+/** Byte offset of the first byte that breaks UTF-8. */
+function firstInvalidUtf8(bytes) {
+    let lo = 0;
+    let hi = bytes.length;
+    // the longest valid prefix, found by halving (TextDecoder says only whether all of it is valid)
+    while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (decodeUtf8(bytes.subarray(0, mid), true) !== undefined)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
 /** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
-function decodeUtf8(bytes) {
+function decodeUtf8(bytes, prefix = false) {
     try {
-        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+        // a prefix may end inside a multi-byte character: let the decoder wait for the rest
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: prefix });
     }
     catch {
         return undefined;
@@ -57355,6 +57545,10 @@ Options (each action input has the flag of the same name):
   --kustomize BOOL      false: check files as written instead of what kustomizations deploy
   --helm BOOL           false: do not read Helm charts' values files
   --helm-values FILES   extra values files applied after each chart's values.yaml
+  --allowed-registries GLOBS
+                        the only registry hosts (and token realms) pullgate may contact
+  --timeout-seconds N   the whole run's deadline for registry traffic (default 600)
+  --limits LIMITS       max-file-bytes, max-alias-expansions, max-nesting-depth pairs
   --report-file FILE    also write the JSON report to FILE
   --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
   --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
@@ -57392,6 +57586,9 @@ async function cli(argv, io) {
                 'accept-media-types': { type: 'string', multiple: true },
                 'cluster-pull-secrets': { type: 'string', multiple: true },
                 kustomize: { type: 'string' },
+                'allowed-registries': { type: 'string', multiple: true },
+                'timeout-seconds': { type: 'string' },
+                limits: { type: 'string', multiple: true },
                 helm: { type: 'string' },
                 'helm-values': { type: 'string', multiple: true },
                 'node-credentials': { type: 'string', multiple: true },
@@ -57453,6 +57650,7 @@ async function cli(argv, io) {
             ignore: parseCommaList(pick(values.ignore, 'ignore')),
             compat,
             kustomize: parseBoolean('--kustomize', pick(values.kustomize, 'kustomize'), true),
+            limits: parseLimits(pick(values.limits, 'limits')),
             helm: parseBoolean('--helm', pick(values.helm, 'helm'), true),
             helmValues: parseCommaList(pick(values['helm-values'], 'helm-values')),
             cluster: parseClusterKnowledge(parseCommaList(pick(values['cluster-pull-secrets'], 'cluster-pull-secrets')), parseCommaList(pick(values['node-credentials'], 'node-credentials'))),
@@ -57460,6 +57658,8 @@ async function cli(argv, io) {
                 dockerConfig: dockerConfig ? external_node_path_.resolve(io.cwd, dockerConfig) : undefined,
                 githubToken,
                 insecureRegistries: parseCommaList(pick(values['insecure-registries'], 'insecure-registries')),
+                allowedRegistries: parseCommaList(pick(values['allowed-registries'], 'allowed-registries')),
+                deadline: AbortSignal.timeout(parseTimeoutSeconds(pick(values['timeout-seconds'], 'timeout-seconds')) * 1000),
                 onSecret: (secret) => redactor.add(secret),
                 env: io.env
             }

@@ -9,7 +9,9 @@ import {
   parseCompat,
   parseFailOn,
   parseList,
+  parseLimits,
   parseRuleSettings,
+  parseTimeoutSeconds,
   UsageError,
   type FailOn,
   type RuleSetting
@@ -17,6 +19,7 @@ import {
 import type { CompatOptions } from '../compat/profile.js'
 import type { ClusterKnowledge } from '../pullsecrets/analyze.js'
 import type { RuleId } from '../rules/catalog.js'
+import type { Limits } from '../engine/limits.js'
 
 /** The action's input names: a public contract, kebab-case as users write them in `with:`. */
 export const Inputs = {
@@ -40,6 +43,9 @@ export const Inputs = {
   Kustomize: 'kustomize',
   Helm: 'helm',
   HelmValues: 'helm-values',
+  AllowedRegistries: 'allowed-registries',
+  TimeoutSeconds: 'timeout-seconds',
+  Limits: 'limits',
   NodeCredentials: 'node-credentials'
 } as const
 
@@ -66,6 +72,9 @@ export interface ActionInputs {
   readonly kustomize: boolean
   readonly helm: boolean
   readonly helmValues: string[]
+  readonly allowedRegistries: string[]
+  readonly timeoutSeconds: number
+  readonly limits: Partial<Limits>
 }
 
 /**
@@ -104,7 +113,10 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     cluster: parseClusterKnowledge(parseCommaList(read(Inputs.ClusterPullSecrets)), parseCommaList(read(Inputs.NodeCredentials))),
     kustomize: parseBoolean(Inputs.Kustomize, read(Inputs.Kustomize), true),
     helm: parseBoolean(Inputs.Helm, read(Inputs.Helm), true),
-    helmValues: parseCommaList(read(Inputs.HelmValues))
+    helmValues: parseCommaList(read(Inputs.HelmValues)),
+    allowedRegistries: parseCommaList(read(Inputs.AllowedRegistries)),
+    timeoutSeconds: parseTimeoutSeconds(read(Inputs.TimeoutSeconds)),
+    limits: parseLimits(read(Inputs.Limits))
   }
 }
 

@@ -46,12 +46,15 @@ export async function run(): Promise<void> {
           kustomize: inputs.kustomize,
           helm: inputs.helm,
           helmValues: inputs.helmValues,
+          limits: inputs.limits,
           forkPullRequest: isForkPullRequest(),
           registry: {
             dockerConfig: inputs.dockerConfig,
             githubToken: inputs.githubToken,
             githubActor: process.env.GITHUB_ACTOR,
             insecureRegistries: inputs.insecureRegistries,
+            allowedRegistries: inputs.allowedRegistries,
+            deadline: AbortSignal.timeout(inputs.timeoutSeconds * 1000),
             onSecret
           }
         },

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseList, parseRuleSettings, shouldFail, UsageError } from '../engine/options.js'
+import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseLimits, parseList, parseRuleSettings, parseTimeoutSeconds, shouldFail, UsageError } from '../engine/options.js'
 import { readConfigFile } from '../engine/config-file.js'
 import { gitChangedFiles } from '../engine/git-changed.js'
 import { pinImages } from '../pin/pin.js'
@@ -74,6 +74,10 @@ Options (each action input has the flag of the same name):
   --kustomize BOOL      false: check files as written instead of what kustomizations deploy
   --helm BOOL           false: do not read Helm charts' values files
   --helm-values FILES   extra values files applied after each chart's values.yaml
+  --allowed-registries GLOBS
+                        the only registry hosts (and token realms) pullgate may contact
+  --timeout-seconds N   the whole run's deadline for registry traffic (default 600)
+  --limits LIMITS       max-file-bytes, max-alias-expansions, max-nesting-depth pairs
   --report-file FILE    also write the JSON report to FILE
   --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
   --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
@@ -112,6 +116,9 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         'accept-media-types': { type: 'string', multiple: true },
         'cluster-pull-secrets': { type: 'string', multiple: true },
         kustomize: { type: 'string' },
+        'allowed-registries': { type: 'string', multiple: true },
+        'timeout-seconds': { type: 'string' },
+        limits: { type: 'string', multiple: true },
         helm: { type: 'string' },
         'helm-values': { type: 'string', multiple: true },
         'node-credentials': { type: 'string', multiple: true },
@@ -172,6 +179,7 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         ignore: parseCommaList(pick(values.ignore, 'ignore')),
         compat,
         kustomize: parseBoolean('--kustomize', pick(values.kustomize, 'kustomize'), true),
+        limits: parseLimits(pick(values.limits, 'limits')),
         helm: parseBoolean('--helm', pick(values.helm, 'helm'), true),
         helmValues: parseCommaList(pick(values['helm-values'], 'helm-values')),
         cluster: parseClusterKnowledge(parseCommaList(pick(values['cluster-pull-secrets'], 'cluster-pull-secrets')), parseCommaList(pick(values['node-credentials'], 'node-credentials'))),
@@ -179,6 +187,8 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
           dockerConfig: dockerConfig ? path.resolve(io.cwd, dockerConfig) : undefined,
           githubToken,
           insecureRegistries: parseCommaList(pick(values['insecure-registries'], 'insecure-registries')),
+          allowedRegistries: parseCommaList(pick(values['allowed-registries'], 'allowed-registries')),
+          deadline: AbortSignal.timeout(parseTimeoutSeconds(pick(values['timeout-seconds'], 'timeout-seconds')) * 1000),
           onSecret: (secret) => redactor.add(secret),
           env: io.env
         }

@@ -23,7 +23,10 @@ export const CONFIG_KEYS = [
   'pin',
   'kustomize',
   'helm',
-  'helm-values'
+  'helm-values',
+  'allowed-registries',
+  'timeout-seconds',
+  'limits'
 ] as const
 
 export const DEFAULT_CONFIG_FILE = '.pullgate.yaml'

@@ -4,9 +4,12 @@ export interface Limits {
   readonly maxFileBytes: number
   /** alias expansions per YAML document before it is treated as an alias bomb */
   readonly maxAliasExpansions: number
+  /** flow-collection nesting ([ and {) before a file is refused unparsed: the parser recurses on it */
+  readonly maxNestingDepth: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
   maxFileBytes: 16 * 1024 * 1024,
-  maxAliasExpansions: 10_000
+  maxAliasExpansions: 10_000,
+  maxNestingDepth: 1_000
 }

@@ -5,6 +5,7 @@ import { parsePlatform, PlatformParseError } from '../compat/platforms.js'
 import { customRuntime, DEFAULT_RUNTIME, parseRuntime, RuntimeParseError } from '../compat/runtimes.js'
 import { DEFAULT_PLATFORM, type CompatOptions } from '../compat/profile.js'
 import { DEFAULT_NODE_CREDENTIALS, parseClusterSecrets, type ClusterKnowledge } from '../pullsecrets/analyze.js'
+import type { Limits } from './limits.js'
 
 /** A mistake in how pullgate was called (bad input value, missing path): exit code 2, one line. */
 export class UsageError extends Error {}
@@ -114,4 +115,33 @@ export function parseClusterKnowledge(clusterSecrets: readonly string[], nodeCre
     secrets: parseClusterSecrets(clusterSecrets),
     nodeCredentials: none ? [] : nodeCredentials.length > 0 ? [...nodeCredentials] : [...DEFAULT_NODE_CREDENTIALS]
   }
+}
+
+/** Reads `timeout-seconds`: the whole run's deadline for registry traffic (default 600). */
+export function parseTimeoutSeconds(value: string | undefined): number {
+  const v = (value ?? '').trim()
+  if (v === '') return 600
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`timeout-seconds must be a positive number of seconds (got "${value}")`)
+  return n
+}
+
+/**
+ * Reads the `limits` input: `max-file-bytes`, `max-alias-expansions`, `max-nesting-depth` pairs,
+ * one per line or comma-separated (e.g. "max-file-bytes: 67108864").
+ */
+export function parseLimits(value: string | undefined): Partial<Limits> {
+  const names: Record<string, keyof Limits> = {
+    'max-file-bytes': 'maxFileBytes',
+    'max-alias-expansions': 'maxAliasExpansions',
+    'max-nesting-depth': 'maxNestingDepth'
+  }
+  const limits: Partial<Record<keyof Limits, number>> = {}
+  for (const entry of (value ?? '').split(/[\n,]/).map((e) => e.trim()).filter(Boolean)) {
+    const m = /^([a-z-]+)\s*[:=]\s*(\d+)$/.exec(entry)
+    const key = m ? names[m[1]!] : undefined
+    if (!m || !key || Number(m[2]) <= 0) throw new UsageError(`limits: "${entry}" is not one of ${Object.keys(names).join(', ')} with a positive number`)
+    limits[key] = Number(m[2])
+  }
+  return limits
 }

@@ -23,6 +23,10 @@ export interface RegistryOptions {
   readonly githubActor?: string
   /** hosts spoken to over plain HTTP (`insecure-registries` input) */
   readonly insecureRegistries?: readonly string[]
+  /** host globs the gate may contact, registries and token realms (`allowed-registries`); empty: any */
+  readonly allowedRegistries?: readonly string[]
+  /** the run's deadline: requests still open then are abandoned (`timeout-seconds`) */
+  readonly deadline?: AbortSignal
   /** called with every secret as soon as it is known (the action masks it) */
   readonly onSecret?: SecretSink
   readonly transport?: Partial<TransportOptions>
@@ -68,9 +72,15 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
     if (error instanceof DockerConfigError) throw new UsageError(error.message)
     throw error
   }
-  const transport = new Transport({ ...options.transport, onRetry: (m) => logger.debug(m) })
+  const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => logger.debug(m) })
   try {
-    const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? []), new Authenticator(transport, onSecret), keychain)
+    const allowed = options.allowedRegistries ?? []
+    const client = new RegistryClient(
+      transport,
+      new Endpoints(transport, options.insecureRegistries ?? [], allowed),
+      new Authenticator(transport, onSecret, Date.now, allowed),
+      keychain
+    )
     const unique = new Set([...targets.values()].map((t) => t.key)).size
     const registries = new Set([...targets.values()].map((t) => t.registry)).size
     logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)

@@ -3,6 +3,7 @@ import type { Credential, SecretSink } from './credentials/credential.js'
 import type { Endpoint } from './endpoints.js'
 import type { HttpResponse, Transport } from './transport.js'
 import { describeRegistryErrors } from './registry-errors.js'
+import { hostMatches } from './guard.js'
 
 /** How a request was authorized, kept to explain a refusal. */
 export interface AuthUse {
@@ -39,7 +40,9 @@ export class Authenticator {
   constructor(
     private readonly transport: Transport,
     private readonly onSecret: SecretSink,
-    private readonly now: () => number = Date.now
+    private readonly now: () => number = Date.now,
+    /** host globs the gate may contact (`allowed-registries`): a token realm elsewhere gets nothing */
+    private readonly allowed: readonly string[] = []
   ) {}
 
   /** The Authorization header for `scope` on `endpoint`, given its challenges; or the refusal. */
@@ -91,6 +94,9 @@ export class Authenticator {
     // a registry reached over HTTPS must not send our credentials to a plain-HTTP realm
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && endpoint.base.protocol === 'http:')) {
       return { status: 0, said: `the registry's token realm ${realm.origin} is not HTTPS; credentials were not sent there` }
+    }
+    if (this.allowed.length > 0 && !this.allowed.some((glob) => hostMatches(glob, realm.host))) {
+      return { status: 0, said: `the registry's token realm ${realm.host} is not in allowed-registries; nothing was sent there` }
     }
     const service = challenge.params.service
     let response: HttpResponse

@@ -1,5 +1,6 @@
 import { isCertificateProblem, TransportError } from './errors.js'
 import type { Transport } from './transport.js'
+import { hostMatches } from './guard.js'
 
 /** Where a registry's API answers, and what it said when first asked. */
 export interface Endpoint {
@@ -37,7 +38,9 @@ export class Endpoints {
 
   constructor(
     private readonly transport: Transport,
-    private readonly insecureHosts: readonly string[]
+    private readonly insecureHosts: readonly string[],
+    /** host globs the gate may contact (`allowed-registries`); empty: any */
+    private readonly allowed: readonly string[] = []
   ) {}
 
   resolve(host: string): Promise<Endpoint | UnreachableEndpoint> {
@@ -50,6 +53,9 @@ export class Endpoints {
   }
 
   private async discover(host: string): Promise<Endpoint | UnreachableEndpoint> {
+    if (this.allowed.length > 0 && !this.allowed.some((glob) => hostMatches(glob, host))) {
+      return { host, error: new TransportError('refused-address', `${host} is not in allowed-registries, so pullgate did not contact it`) }
+    }
     const apiHost = API_HOSTS[host] ?? host
     if (this.insecureHosts.includes(host)) return this.ping(host, new URL(`http://${apiHost}`))
     const loopback = isLoopback(host)

@@ -46,6 +46,7 @@ export function classifyNetworkError(error: unknown, host: string): TransportErr
   const found = chain.map((e) => e.message).find((m) => m && !/^(fetch failed|other side closed)$/.test(m)) ?? 'unknown error'
   // Node appends advice about --use-system-ca; pullgate already trusts the system store, so it would mislead
   const detail = found.replace(/; if the root CA is installed locally.*$/, '')
+  if (code === 'EPULLGATE_FORBIDDEN') return new TransportError('refused-address', detail, code)
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new TransportError('dns', `the host name ${host.replace(/:\d+$/, '')} does not resolve (${code})`, code)
   if (code === 'ECONNREFUSED') return new TransportError('connect', `connection refused by ${host} (nothing listens there)`, code)
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new TransportError('connect', `${host} is not reachable from this machine (${code})`, code)

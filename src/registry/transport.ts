@@ -1,6 +1,7 @@
 import tls from 'node:tls'
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { classifyNetworkError, TransportError } from './errors.js'
+import { guardedLookup, isForbiddenAddress } from './guard.js'
 
 /** One HTTP exchange as the registry code needs it: bounded, with the body read into memory. */
 export interface HttpRequest {
@@ -68,7 +69,7 @@ export class Transport {
   constructor(options: Partial<TransportOptions> = {}) {
     this.options = { ...DEFAULT_TRANSPORT, ...options }
     const ca = trustedCertificates()
-    const tlsOptions = { ...(ca ? { ca } : {}), timeout: this.options.timeoutMs }
+    const tlsOptions = { ...(ca ? { ca } : {}), timeout: this.options.timeoutMs, lookup: guardedLookup }
     this.dispatcher = new EnvHttpProxyAgent({
       connections: this.options.connectionsPerOrigin,
       keepAliveTimeout: 30_000,
@@ -95,6 +96,9 @@ export class Transport {
         this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: HTTP ${response.status}, retrying in ${wait} ms`)
         await this.sleep(wait)
       } catch (error) {
+        if (this.options.signal?.aborted) {
+          throw new TransportError('timeout', `${request.url.host} had not answered when the run's deadline (timeout-seconds) passed`)
+        }
         const failure = classifyNetworkError(error, request.url.host)
         const transient = failure.failure === 'reset' || failure.failure === 'timeout'
         if (!transient || attempt >= retries || this.options.signal?.aborted) throw failure
@@ -128,6 +132,11 @@ export class Transport {
   }
 
   private async once(request: HttpRequest): Promise<HttpResponse> {
+    // an address written as a literal IP never goes through lookup: check it here
+    const literal = request.url.hostname.replace(/^\[|\]$/g, '')
+    if (isForbiddenAddress(literal)) {
+      throw new TransportError('refused-address', `${literal} is a link-local address (where clouds serve instance metadata); pullgate never contacts it`)
+    }
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...request.headers }
     if (request.authorization) headers.authorization = request.authorization
     const signals = [AbortSignal.timeout(this.options.timeoutMs * 2)]
