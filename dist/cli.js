@@ -50278,22 +50278,25 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9595);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7068);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
-process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
+const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env
 });
+// exit once the output is flushed: a connection left hanging past the deadline (a TLS handshake
+// that never ends) must not keep the process alive
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 9595:
+/***/ 7068:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53074,6 +53077,397 @@ function toPosix(p) {
     return p.split(external_node_path_.sep).join('/');
 }
 
+;// CONCATENATED MODULE: ./lib/rules/finding-factory.js
+
+/** Builds a finding with its rule's default severity (overrides are applied later, in one place). */
+function makeFinding(rule, at, message, image) {
+    return {
+        rule,
+        severity: RULES[rule].severity,
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        endLine: at.endLine,
+        endColumn: at.endColumn,
+        ...(image === undefined ? {} : { image }),
+        message
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/rules/invalid-reference.js
+
+
+const KUBELET_FAILURE = 'The kubelet would fail the pod with InvalidImageName ("couldn\'t parse image name").';
+/**
+ * `invalid-reference`: parses an image as the kubelet and the container runtime do
+ * (distribution/reference); a string they reject can never be pulled.
+ */
+function parseImage(image, isString, at) {
+    if (!isString) {
+        return {
+            finding: makeFinding('invalid-reference', at, `image ${show(image)} is not a string: Kubernetes rejects the manifest ("cannot unmarshal … into … of type string"). Quote it.`, image)
+        };
+    }
+    if (image.trim() === '') {
+        return {
+            finding: makeFinding('invalid-reference', at, 'image is empty: Kubernetes rejects a container without an image. Set the image to pull.', image)
+        };
+    }
+    try {
+        const reference = parseReference(image);
+        if (reference.domain === '')
+            return { finding: hostlessFinding(image, at) };
+        return { reference };
+    }
+    catch (error) {
+        if (!(error instanceof InvalidReferenceError))
+            throw error;
+        return {
+            finding: makeFinding('invalid-reference', at, `image ${show(image)} is not a valid reference: ${error.message}. ${KUBELET_FAILURE}`, image)
+        };
+    }
+}
+function show(text) {
+    return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
+/**
+ * distribution/reference reads `foo_bar.com/app` as a path with no registry (an underscore cannot
+ * be in a host name), while containerd still dials `foo_bar.com`: the pull can only fail.
+ */
+function hostlessFinding(image, at) {
+    const first = image.slice(0, image.indexOf('/'));
+    return makeFinding('invalid-reference', at, `image ${show(image)} names the registry ${show(first)}, which is not a valid host name (hosts allow letters, digits, "-" and "." only), ` +
+        'so no container runtime can pull it. Fix the registry host.', image);
+}
+
+;// CONCATENATED MODULE: ./lib/rules/mutable-tag.js
+
+
+/**
+ * `mutable-tag`: no tag (which means `latest`) or `:latest`, without a digest. The same manifest
+ * can then run a different image tomorrow, and the kubelet defaults such containers to
+ * `imagePullPolicy: Always`, so every pod start depends on the registry being up.
+ */
+function checkMutableTag(reference, at, pullPolicy, digest) {
+    if (reference.digest || effectiveTag(reference) !== 'latest')
+        return undefined;
+    const written = reference.original;
+    const how = reference.tag === undefined ? `has no tag, so it means ${canonicalReference(reference)}` : `uses the mutable tag "latest" (${canonicalReference(reference)})`;
+    return makeFinding('mutable-tag', at, `${JSON.stringify(written)} ${how}: the image behind it can change without any change to this manifest, ` +
+        `${pullConsequence(pullPolicy)} ` +
+        (digest
+            ? `Pin it: ${reference_familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest} is what it points to now.`
+            : `Pin a version tag, or a digest: ${reference_familiarReference({ ...reference, tag: undefined, digest: undefined })}@sha256:<digest>.`), written);
+}
+function pullConsequence(pullPolicy) {
+    if (pullPolicy === 'IfNotPresent' || pullPolicy === 'Never') {
+        return `and with imagePullPolicy ${pullPolicy} each node keeps whichever version it pulled first, so pods on different nodes can run different images.`;
+    }
+    return 'and the kubelet pulls it again on every pod start (imagePullPolicy defaults to Always for latest), so each start depends on the registry.';
+}
+
+;// CONCATENATED MODULE: ./lib/rules/placeholders.js
+const PATTERNS = [
+    { re: /\{\{.*?\}\}|\{\{.*/, tool: 'a Go/Helm/Argo template expression' },
+    { re: /\$\{[^}]*\}?/, tool: 'an environment-variable placeholder (envsubst, Flux post-build)' },
+    { re: /\$\([^)]*\)?/, tool: 'a Tekton/Kubernetes-style $(…) substitution' },
+    { re: /^ko:\/\/.*/, tool: 'a ko import path, replaced by `ko resolve` at build time' }
+];
+/** The first placeholder in an image string, if any. */
+function findPlaceholder(image) {
+    let best;
+    for (const { re, tool } of PATTERNS) {
+        const m = re.exec(image);
+        if (m && (!best || m.index < best.index))
+            best = { tool, index: m.index, text: m[0] };
+    }
+    return best;
+}
+
+;// CONCATENATED MODULE: ./lib/rules/unresolved-reference.js
+
+
+/**
+ * `unresolved-reference`: an image that still holds a template placeholder cannot be resolved
+ * against any registry; say so instead of guessing (warning, not error: the rendered value may be fine).
+ */
+function checkUnresolvedReference(image, at, field = 'image') {
+    const placeholder = findPlaceholder(image);
+    if (!placeholder)
+        return undefined;
+    return makeFinding('unresolved-reference', at, `${field} ${quote(image)} contains ${placeholder.tool} (${quote(placeholder.text)}), so pullgate cannot tell which image will run. ` +
+        'Check the rendered manifests instead (e.g. `helm template`, `kustomize build`, `ko resolve` or `envsubst` output), ' +
+        'or suppress this warning if another step verifies the image.', image);
+}
+function quote(text) {
+    return `"${text.length > 200 ? `${text.slice(0, 200)}…` : text}"`;
+}
+
+;// CONCATENATED MODULE: ./lib/rules/offline.js
+
+
+
+/**
+ * Applies the rules that need no network to one container image, one finding per root cause:
+ * a placeholder is only `unresolved-reference` (it is not also invalid), an unparsable string is
+ * only `invalid-reference`, and `mutable-tag` applies to valid references only.
+ */
+function checkOccurrence(occurrence) {
+    const unresolved = occurrence.isString ? checkUnresolvedReference(occurrence.image, occurrence) : undefined;
+    if (unresolved)
+        return { findings: [unresolved] };
+    const parsed = parseImage(occurrence.image, occurrence.isString, occurrence);
+    if (!parsed.reference)
+        return { findings: [parsed.finding] };
+    // Flux's ImageRepository names a repository whose tags it scans: no tag is pulled, none is mutable
+    const mutable = occurrence.purpose === 'pull' ? { at: occurrence, pullPolicy: occurrence.imagePullPolicy } : undefined;
+    return { reference: parsed.reference, findings: [], mutable };
+}
+/** The mutable-tag finding of a verdict, offering the digest to pin to when the registry gave one. */
+function mutableTagFinding(verdict, digest) {
+    if (!verdict.reference || !verdict.mutable)
+        return undefined;
+    return checkMutableTag(verdict.reference, verdict.mutable.at, verdict.mutable.pullPolicy, digest);
+}
+/**
+ * Applies the offline rules to a kustomization `images:` entry, each finding on the line that
+ * sets the faulty part (`newName`, `newTag` or `digest`). Without `newTag` or `digest` the tag
+ * comes from the base manifest, so the entry alone says nothing about mutability.
+ */
+function checkKustomizeEntry(entry) {
+    const nameField = entry.newName ?? { ...entry, value: entry.name };
+    const at = (field) => ({ ...field, file: entry.file });
+    for (const field of [nameField, entry.newTag, entry.digest]) {
+        const unresolved = field && checkUnresolvedReference(field.value, at(field), fieldName(entry, field));
+        if (unresolved)
+            return { findings: [unresolved] };
+    }
+    const name = parseImage(nameField.value, true, at(nameField));
+    if (!name.reference)
+        return { findings: [name.finding] };
+    let composed = nameField.value;
+    for (const [field, separator] of [[entry.newTag, ':'], [entry.digest, '@']]) {
+        if (!field)
+            continue;
+        const next = parseImage(`${composed}${separator}${field.value}`, true, at(field));
+        if (!next.reference)
+            return { findings: [next.finding] };
+        composed = `${composed}${separator}${field.value}`;
+    }
+    const reference = parseImage(composed, true, at(nameField)).reference;
+    const tagField = entry.newTag;
+    return { reference, findings: [], mutable: tagField && !entry.digest ? { at: at(tagField) } : undefined };
+}
+function fieldName(entry, field) {
+    if (field === entry.newTag)
+        return 'newTag';
+    if (field === entry.digest)
+        return 'digest';
+    return entry.newName ? 'newName' : 'name';
+}
+
+;// CONCATENATED MODULE: ./lib/rules/login-hints.js
+/**
+ * The login step a workflow needs for a registry, in the words of the action users already use
+ * for it (see README "Credentials"). For the CLI the same advice applies as `docker login`.
+ */
+function loginHint(registry) {
+    if (registry === 'docker.io') {
+        return 'add `docker/login-action` with `username: ${{ vars.DOCKERHUB_USERNAME }}` and `password: ${{ secrets.DOCKERHUB_TOKEN }}` before pullgate (CLI: `docker login`)';
+    }
+    if (registry === 'ghcr.io') {
+        return 'give the job `permissions: packages: read` (pullgate then uses `github-token`), or add `docker/login-action` with `registry: ghcr.io` and a token with read:packages (CLI: `docker login ghcr.io`)';
+    }
+    if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(registry)) {
+        return 'add `aws-actions/configure-aws-credentials` and `aws-actions/amazon-ecr-login` before pullgate (CLI: `aws ecr get-login-password | docker login --username AWS --password-stdin ' + registry + '`)';
+    }
+    if (/(^|\.)gcr\.io$|-docker\.pkg\.dev$/.test(registry)) {
+        return `add \`google-github-actions/auth\` and run \`gcloud auth configure-docker ${registry}\` before pullgate`;
+    }
+    if (/\.azurecr\.io$/.test(registry)) {
+        return `add \`azure/docker-login\` (or \`docker/login-action\` with \`registry: ${registry}\`) before pullgate (CLI: \`az acr login --name ${registry.split('.')[0]}\`)`;
+    }
+    return `add \`docker/login-action\` with \`registry: ${registry}\` before pullgate (CLI: \`docker login ${registry}\`), or pass a Docker config with the \`docker-config\` input`;
+}
+
+;// CONCATENATED MODULE: ./lib/rules/tag-suggestions.js
+/**
+ * The existing tags a mistyped one most likely meant: tags the wanted one extends or shortens
+ * (`v1.2-non-existent` → `v1.2`), then the nearest by edit distance (`lates` → `latest`),
+ * within a distance that still looks like a typo.
+ */
+function suggestTags(wanted, tags, max = 3) {
+    const scored = [];
+    const limit = Math.max(2, Math.floor(wanted.length / 3));
+    for (const tag of tags) {
+        if (tag === wanted)
+            continue;
+        const distance = editDistance(wanted.toLowerCase(), tag.toLowerCase(), limit + 1);
+        const related = isSeparatedPrefix(tag, wanted) || isSeparatedPrefix(wanted, tag);
+        if (distance <= limit)
+            scored.push({ tag, rank: 0, distance });
+        else if (related)
+            scored.push({ tag, rank: 1, distance });
+    }
+    scored.sort((a, b) => a.rank - b.rank || a.distance - b.distance || b.tag.length - a.tag.length || (a.tag < b.tag ? -1 : 1));
+    return scored.slice(0, max).map((s) => s.tag);
+}
+/** `v1.2` is a prefix of `v1.2-rc1` ending at a separator (so `1` is not a prefix of `10`). */
+function isSeparatedPrefix(prefix, text) {
+    return prefix.length >= 2 && text.length > prefix.length && text.startsWith(prefix) && /[-._+]/.test(text[prefix.length]);
+}
+/** Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps), stopping early past `cap`. */
+function editDistance(a, b, cap = Infinity) {
+    if (Math.abs(a.length - b.length) >= cap)
+        return cap;
+    let prev2 = [];
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        let best = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d = Math.min(d, prev2[j - 2] + 1);
+            row.push(d);
+            best = Math.min(best, d);
+        }
+        if (best >= cap)
+            return cap;
+        prev2 = prev;
+        prev = row;
+    }
+    return prev[b.length];
+}
+
+;// CONCATENATED MODULE: ./lib/rules/registry-findings.js
+
+
+
+
+const PULL_FAILS = 'The kubelet would fail the pod with ErrImagePull, then ImagePullBackOff.';
+/**
+ * The finding for one image written at `at`, given what its registry answered; undefined when
+ * it resolved. Each message names the normalized reference, the registry's answer and the fix.
+ */
+function registryFinding(reference, resolution, at) {
+    const image = reference.original;
+    const name = canonicalReference(reference);
+    const repo = `${reference.domain}/${reference.path}`;
+    switch (resolution.kind) {
+        case 'resolved':
+        case 'repository-exists':
+            return undefined;
+        case 'tag-not-found': {
+            const tag = reference.tag ?? 'latest';
+            const suggestions = resolution.tags ? suggestTags(tag, resolution.tags) : [];
+            const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
+            const inventory = resolution.tags ? ` (the repository has ${resolution.tags.length} tag${resolution.tags.length === 1 ? '' : 's'})` : '';
+            return makeFinding('tag-not-found', at, `${name}: the tag "${tag}" does not exist in ${repo}${inventory}: ${resolution.said}.${guess} ` +
+                `${PULL_FAILS} Use an existing tag, or push this one (it may have been deleted by a retention policy).`, image);
+        }
+        case 'digest-not-found':
+            return makeFinding('digest-not-found', at, `${name}: the digest ${reference.digest} does not exist in ${repo}: ${resolution.said}. ${PULL_FAILS} ` +
+                'Pin a digest the registry has (e.g. from `crane digest` or `docker buildx imagetools inspect`), or push the image again.', image);
+        case 'repository-not-found':
+            return makeFinding('repository-not-found', at, `${name}: the repository ${repo} does not exist: ${resolution.said}. ${PULL_FAILS} ` +
+                'Check the registry host and the repository path for a typo, or push the image.', image);
+        case 'credentials-missing': {
+            const why = resolution.maybeMissing
+                ? `the repository is private, or it does not exist (${reference.domain} answers both the same way to a client without credentials)`
+                : 'the registry requires authentication';
+            const helper = resolution.credentialProblem ? ` The configured credential helper did not help: ${resolution.credentialProblem}.` : '';
+            return makeFinding('credentials-missing', at, `${name}: ${reference.domain} refused an anonymous request: ${resolution.said}. So ${why}, and pullgate has no credentials for ${reference.domain}.${helper} ` +
+                `To let pullgate check it, ${loginHint(reference.domain)}. The cluster needs its own pull credentials too (imagePullSecrets or a node credential provider).`, image);
+        }
+        case 'credentials-rejected': {
+            const why = resolution.maybeMissing
+                ? 'the credentials are wrong or expired, lack pull permission on this repository, or the repository does not exist'
+                : 'the credentials are wrong or expired';
+            return makeFinding('credentials-rejected', at, `${name}: ${reference.domain} refused the credentials from ${resolution.source}: ${resolution.said}. So ${why}. ` +
+                `Renew the login (${loginHint(reference.domain)}) and check that this account can pull ${repo}.`, image);
+        }
+        case 'rate-limited': {
+            const quota = [
+                resolution.remaining !== undefined ? `remaining ${resolution.remaining}` : undefined,
+                resolution.limit !== undefined ? `limit ${resolution.limit}` : undefined,
+                resolution.retryAfter !== undefined ? `retry after ${resolution.retryAfter} s` : undefined
+            ].filter(Boolean);
+            return makeFinding('rate-limited', at, `${name}: ${reference.domain} is rate-limiting this runner (toomanyrequests): ${resolution.said}${quota.length > 0 ? ` (${quota.join(', ')})` : ''}, so the image could not be checked. ` +
+                `Nodes pulling from the same address can hit the same limit. Authenticate (${loginHint(reference.domain)}), or mirror the image.`, image);
+        }
+        case 'unreachable':
+            return makeFinding('registry-unreachable', at, `${name}: could not reach ${reference.domain}: ${resolution.cause}. The image could not be checked. ` +
+                'Check the registry address; if it is only reachable from the cluster, run pullgate where it is, or set this rule to off.', image);
+        case 'registry-error':
+            return makeFinding('registry-error', at, `${name}: ${reference.domain} answered in a way that breaks the registry protocol or failed after retries: ${resolution.said}. The image could not be checked; try again later.`, image);
+    }
+}
+/** The `image@sha256:…` a mutable reference can be pinned to, in the form the user wrote it. */
+function pinnedForm(reference, digest) {
+    return `${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest}`;
+}
+
+;// CONCATENATED MODULE: ./lib/findings/suppress.js
+
+
+
+/** `# pullgate-ignore: rule-id[, rule-id] reason`, on the image's line or the line above. */
+const IGNORE_COMMENT = /#\s*pullgate-ignore:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(.*)$/;
+/**
+ * Removes the findings a `# pullgate-ignore:` comment or an `ignore` image glob covers. They are
+ * kept aside (the report lists them), never silently lost.
+ */
+async function applySuppressions(findings, workspace, ignoreGlobs, maxFileBytes = Infinity) {
+    const globs = ignoreGlobs.map((g) => ({ glob: g, re: globToRegExp(g) }));
+    const files = new Map();
+    const linesOf = (file) => {
+        let found = files.get(file);
+        if (!found) {
+            // a file over the size limit was not read for its images; it is not read for comments either
+            const absolute = external_node_path_.resolve(workspace, file);
+            found = (0,promises_.stat)(absolute)
+                .then((info) => (info.size > maxFileBytes ? '' : (0,promises_.readFile)(absolute, 'utf8')))
+                .then((text) => text.split('\n').map((l) => l.replace(/\r$/, '')), () => []);
+            files.set(file, found);
+        }
+        return found;
+    };
+    const kept = [];
+    const suppressed = [];
+    for (const finding of findings) {
+        const byGlob = finding.image !== undefined ? globs.find((g) => imageForms(finding.image).some((form) => g.re.test(form))) : undefined;
+        if (byGlob) {
+            suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` });
+            continue;
+        }
+        const lines = await linesOf(finding.file);
+        const comment = [lines[finding.line - 1], lines[finding.line - 2]]
+            .map((l) => (l === undefined ? undefined : IGNORE_COMMENT.exec(l)))
+            .find((m) => m && m[1].split(/\s*,\s*/).includes(finding.rule));
+        if (comment)
+            suppressed.push({ ...finding, suppressedBy: `pullgate-ignore${comment[2] ? `: ${comment[2].trim()}` : ''}` });
+        else
+            kept.push(finding);
+    }
+    return { kept, suppressed };
+}
+/** The image as written and, when it parses, fully qualified: `nginx` matches both `nginx*` and `docker.io/library/*`. */
+function imageForms(image) {
+    try {
+        return [image, canonicalReference(parseReference(image))];
+    }
+    catch {
+        return [image];
+    }
+}
+/** `*` matches any run of characters (slashes too), `?` one character; the whole image must match. */
+function globToRegExp(glob) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    return new RegExp(`^${body}$`);
+}
+
 ;// CONCATENATED MODULE: ./lib/manifests/yaml-nodes.js
 
 /** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
@@ -53549,11 +53943,11 @@ const MAX_REPAIRS = 20;
 function parseManifest(rawText) {
     // A BOM is not part of the first line's columns in any editor or in GitHub's annotations.
     const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-    const looksLikeKubernetes = KUBERNETES_KEYS.every((re) => re.test(text));
+    const looksLikeKubernetesText = looksLikeKubernetes(text);
     let docs = parseDocuments(text);
     let positions = lineMap(text);
     const problems = [];
-    if (hasErrors(docs) && looksLikeKubernetes) {
+    if (hasErrors(docs) && looksLikeKubernetesText) {
         const repaired = repairFlowIndentation(text, docs);
         if (repaired) {
             docs = repaired.docs;
@@ -53567,11 +53961,15 @@ function parseManifest(rawText) {
             usable.push({ index, document });
     });
     if (hasErrors(docs)) {
-        const problem = describeUnreadable(text, docs, positions, looksLikeKubernetes);
+        const problem = describeUnreadable(text, docs, positions, looksLikeKubernetesText);
         if (problem)
             problems.push(problem);
     }
-    return { documents: usable, positions, problems, looksLikeKubernetes };
+    return { documents: usable, positions, problems, looksLikeKubernetes: looksLikeKubernetesText };
+}
+/** True when the text has `apiVersion` and `kind` keys, in YAML or JSON spelling: it may be a manifest. */
+function looksLikeKubernetes(text) {
+    return KUBERNETES_KEYS.every((re) => re.test(text));
 }
 // A manifest has `apiVersion` and `kind` keys, in YAML or JSON spelling.
 const KUBERNETES_KEYS = [/(^|[\s{,])["']?apiVersion["']?\s*:/m, /(^|[\s{,])["']?kind["']?\s*:/m];
@@ -53604,6 +54002,14 @@ function describeUnreadable(text, docs, positions, looksLikeKubernetes) {
     }
     if (!looksLikeKubernetes)
         return undefined;
+    if (/Maximum call stack size exceeded/.test(first.message)) {
+        // block or flow nesting deeper than the parser can recurse: say so, at a position that does not depend on the stack size
+        return {
+            rule: 'invalid-manifest',
+            ...pointSpan({ line: 1, column: 1 }),
+            message: 'This file nests collections deeper than the YAML parser can follow (a thousand levels or so), more than any manifest needs, so it was not read and its images were not checked.'
+        };
+    }
     const at = errorPosition(first, positions);
     const failed = docs.filter((d) => d.errors.length > 0).length;
     const scope = docs.length > 1 ? ` (${failed} of ${docs.length} documents could not be read; the others were checked)` : '';
@@ -53700,393 +54106,6 @@ function recoveredProblem(repairs, text) {
             '`kubectl` (go-yaml) accepts this, so pullgate read the file as kubectl does and checked every image in it, but strict YAML 1.2 parsers ' +
             '(the `yaml` package, yamllint, many editors) reject the file. Indent that line past its parent key to make it portable.'
     };
-}
-
-;// CONCATENATED MODULE: ./lib/rules/finding-factory.js
-
-/** Builds a finding with its rule's default severity (overrides are applied later, in one place). */
-function makeFinding(rule, at, message, image) {
-    return {
-        rule,
-        severity: RULES[rule].severity,
-        file: at.file,
-        line: at.line,
-        column: at.column,
-        endLine: at.endLine,
-        endColumn: at.endColumn,
-        ...(image === undefined ? {} : { image }),
-        message
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/rules/invalid-reference.js
-
-
-const KUBELET_FAILURE = 'The kubelet would fail the pod with InvalidImageName ("couldn\'t parse image name").';
-/**
- * `invalid-reference`: parses an image as the kubelet and the container runtime do
- * (distribution/reference); a string they reject can never be pulled.
- */
-function parseImage(image, isString, at) {
-    if (!isString) {
-        return {
-            finding: makeFinding('invalid-reference', at, `image ${show(image)} is not a string: Kubernetes rejects the manifest ("cannot unmarshal … into … of type string"). Quote it.`, image)
-        };
-    }
-    if (image.trim() === '') {
-        return {
-            finding: makeFinding('invalid-reference', at, 'image is empty: Kubernetes rejects a container without an image. Set the image to pull.', image)
-        };
-    }
-    try {
-        const reference = parseReference(image);
-        if (reference.domain === '')
-            return { finding: hostlessFinding(image, at) };
-        return { reference };
-    }
-    catch (error) {
-        if (!(error instanceof InvalidReferenceError))
-            throw error;
-        return {
-            finding: makeFinding('invalid-reference', at, `image ${show(image)} is not a valid reference: ${error.message}. ${KUBELET_FAILURE}`, image)
-        };
-    }
-}
-function show(text) {
-    return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
-}
-/**
- * distribution/reference reads `foo_bar.com/app` as a path with no registry (an underscore cannot
- * be in a host name), while containerd still dials `foo_bar.com`: the pull can only fail.
- */
-function hostlessFinding(image, at) {
-    const first = image.slice(0, image.indexOf('/'));
-    return makeFinding('invalid-reference', at, `image ${show(image)} names the registry ${show(first)}, which is not a valid host name (hosts allow letters, digits, "-" and "." only), ` +
-        'so no container runtime can pull it. Fix the registry host.', image);
-}
-
-;// CONCATENATED MODULE: ./lib/rules/mutable-tag.js
-
-
-/**
- * `mutable-tag`: no tag (which means `latest`) or `:latest`, without a digest. The same manifest
- * can then run a different image tomorrow, and the kubelet defaults such containers to
- * `imagePullPolicy: Always`, so every pod start depends on the registry being up.
- */
-function checkMutableTag(reference, at, pullPolicy, digest) {
-    if (reference.digest || effectiveTag(reference) !== 'latest')
-        return undefined;
-    const written = reference.original;
-    const how = reference.tag === undefined ? `has no tag, so it means ${canonicalReference(reference)}` : `uses the mutable tag "latest" (${canonicalReference(reference)})`;
-    return makeFinding('mutable-tag', at, `${JSON.stringify(written)} ${how}: the image behind it can change without any change to this manifest, ` +
-        `${pullConsequence(pullPolicy)} ` +
-        (digest
-            ? `Pin it: ${reference_familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest} is what it points to now.`
-            : `Pin a version tag, or a digest: ${reference_familiarReference({ ...reference, tag: undefined, digest: undefined })}@sha256:<digest>.`), written);
-}
-function pullConsequence(pullPolicy) {
-    if (pullPolicy === 'IfNotPresent' || pullPolicy === 'Never') {
-        return `and with imagePullPolicy ${pullPolicy} each node keeps whichever version it pulled first, so pods on different nodes can run different images.`;
-    }
-    return 'and the kubelet pulls it again on every pod start (imagePullPolicy defaults to Always for latest), so each start depends on the registry.';
-}
-
-;// CONCATENATED MODULE: ./lib/rules/placeholders.js
-const PATTERNS = [
-    { re: /\{\{.*?\}\}|\{\{.*/, tool: 'a Go/Helm/Argo template expression' },
-    { re: /\$\{[^}]*\}?/, tool: 'an environment-variable placeholder (envsubst, Flux post-build)' },
-    { re: /\$\([^)]*\)?/, tool: 'a Tekton/Kubernetes-style $(…) substitution' },
-    { re: /^ko:\/\/.*/, tool: 'a ko import path, replaced by `ko resolve` at build time' }
-];
-/** The first placeholder in an image string, if any. */
-function findPlaceholder(image) {
-    let best;
-    for (const { re, tool } of PATTERNS) {
-        const m = re.exec(image);
-        if (m && (!best || m.index < best.index))
-            best = { tool, index: m.index, text: m[0] };
-    }
-    return best;
-}
-
-;// CONCATENATED MODULE: ./lib/rules/unresolved-reference.js
-
-
-/**
- * `unresolved-reference`: an image that still holds a template placeholder cannot be resolved
- * against any registry; say so instead of guessing (warning, not error: the rendered value may be fine).
- */
-function checkUnresolvedReference(image, at, field = 'image') {
-    const placeholder = findPlaceholder(image);
-    if (!placeholder)
-        return undefined;
-    return makeFinding('unresolved-reference', at, `${field} ${quote(image)} contains ${placeholder.tool} (${quote(placeholder.text)}), so pullgate cannot tell which image will run. ` +
-        'Check the rendered manifests instead (e.g. `helm template`, `kustomize build`, `ko resolve` or `envsubst` output), ' +
-        'or suppress this warning if another step verifies the image.', image);
-}
-function quote(text) {
-    return `"${text.length > 200 ? `${text.slice(0, 200)}…` : text}"`;
-}
-
-;// CONCATENATED MODULE: ./lib/rules/offline.js
-
-
-
-/**
- * Applies the rules that need no network to one container image, one finding per root cause:
- * a placeholder is only `unresolved-reference` (it is not also invalid), an unparsable string is
- * only `invalid-reference`, and `mutable-tag` applies to valid references only.
- */
-function checkOccurrence(occurrence) {
-    const unresolved = occurrence.isString ? checkUnresolvedReference(occurrence.image, occurrence) : undefined;
-    if (unresolved)
-        return { findings: [unresolved] };
-    const parsed = parseImage(occurrence.image, occurrence.isString, occurrence);
-    if (!parsed.reference)
-        return { findings: [parsed.finding] };
-    // Flux's ImageRepository names a repository whose tags it scans: no tag is pulled, none is mutable
-    const mutable = occurrence.purpose === 'pull' ? { at: occurrence, pullPolicy: occurrence.imagePullPolicy } : undefined;
-    return { reference: parsed.reference, findings: [], mutable };
-}
-/** The mutable-tag finding of a verdict, offering the digest to pin to when the registry gave one. */
-function mutableTagFinding(verdict, digest) {
-    if (!verdict.reference || !verdict.mutable)
-        return undefined;
-    return checkMutableTag(verdict.reference, verdict.mutable.at, verdict.mutable.pullPolicy, digest);
-}
-/**
- * Applies the offline rules to a kustomization `images:` entry, each finding on the line that
- * sets the faulty part (`newName`, `newTag` or `digest`). Without `newTag` or `digest` the tag
- * comes from the base manifest, so the entry alone says nothing about mutability.
- */
-function checkKustomizeEntry(entry) {
-    const nameField = entry.newName ?? { ...entry, value: entry.name };
-    const at = (field) => ({ ...field, file: entry.file });
-    for (const field of [nameField, entry.newTag, entry.digest]) {
-        const unresolved = field && checkUnresolvedReference(field.value, at(field), fieldName(entry, field));
-        if (unresolved)
-            return { findings: [unresolved] };
-    }
-    const name = parseImage(nameField.value, true, at(nameField));
-    if (!name.reference)
-        return { findings: [name.finding] };
-    let composed = nameField.value;
-    for (const [field, separator] of [[entry.newTag, ':'], [entry.digest, '@']]) {
-        if (!field)
-            continue;
-        const next = parseImage(`${composed}${separator}${field.value}`, true, at(field));
-        if (!next.reference)
-            return { findings: [next.finding] };
-        composed = `${composed}${separator}${field.value}`;
-    }
-    const reference = parseImage(composed, true, at(nameField)).reference;
-    const tagField = entry.newTag;
-    return { reference, findings: [], mutable: tagField && !entry.digest ? { at: at(tagField) } : undefined };
-}
-function fieldName(entry, field) {
-    if (field === entry.newTag)
-        return 'newTag';
-    if (field === entry.digest)
-        return 'digest';
-    return entry.newName ? 'newName' : 'name';
-}
-
-;// CONCATENATED MODULE: ./lib/rules/login-hints.js
-/**
- * The login step a workflow needs for a registry, in the words of the action users already use
- * for it (see README "Credentials"). For the CLI the same advice applies as `docker login`.
- */
-function loginHint(registry) {
-    if (registry === 'docker.io') {
-        return 'add `docker/login-action` with `username: ${{ vars.DOCKERHUB_USERNAME }}` and `password: ${{ secrets.DOCKERHUB_TOKEN }}` before pullgate (CLI: `docker login`)';
-    }
-    if (registry === 'ghcr.io') {
-        return 'give the job `permissions: packages: read` (pullgate then uses `github-token`), or add `docker/login-action` with `registry: ghcr.io` and a token with read:packages (CLI: `docker login ghcr.io`)';
-    }
-    if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(registry)) {
-        return 'add `aws-actions/configure-aws-credentials` and `aws-actions/amazon-ecr-login` before pullgate (CLI: `aws ecr get-login-password | docker login --username AWS --password-stdin ' + registry + '`)';
-    }
-    if (/(^|\.)gcr\.io$|-docker\.pkg\.dev$/.test(registry)) {
-        return `add \`google-github-actions/auth\` and run \`gcloud auth configure-docker ${registry}\` before pullgate`;
-    }
-    if (/\.azurecr\.io$/.test(registry)) {
-        return `add \`azure/docker-login\` (or \`docker/login-action\` with \`registry: ${registry}\`) before pullgate (CLI: \`az acr login --name ${registry.split('.')[0]}\`)`;
-    }
-    return `add \`docker/login-action\` with \`registry: ${registry}\` before pullgate (CLI: \`docker login ${registry}\`), or pass a Docker config with the \`docker-config\` input`;
-}
-
-;// CONCATENATED MODULE: ./lib/rules/tag-suggestions.js
-/**
- * The existing tags a mistyped one most likely meant: tags the wanted one extends or shortens
- * (`v1.2-non-existent` → `v1.2`), then the nearest by edit distance (`lates` → `latest`),
- * within a distance that still looks like a typo.
- */
-function suggestTags(wanted, tags, max = 3) {
-    const scored = [];
-    const limit = Math.max(2, Math.floor(wanted.length / 3));
-    for (const tag of tags) {
-        if (tag === wanted)
-            continue;
-        const distance = editDistance(wanted.toLowerCase(), tag.toLowerCase(), limit + 1);
-        const related = isSeparatedPrefix(tag, wanted) || isSeparatedPrefix(wanted, tag);
-        if (distance <= limit)
-            scored.push({ tag, rank: 0, distance });
-        else if (related)
-            scored.push({ tag, rank: 1, distance });
-    }
-    scored.sort((a, b) => a.rank - b.rank || a.distance - b.distance || b.tag.length - a.tag.length || (a.tag < b.tag ? -1 : 1));
-    return scored.slice(0, max).map((s) => s.tag);
-}
-/** `v1.2` is a prefix of `v1.2-rc1` ending at a separator (so `1` is not a prefix of `10`). */
-function isSeparatedPrefix(prefix, text) {
-    return prefix.length >= 2 && text.length > prefix.length && text.startsWith(prefix) && /[-._+]/.test(text[prefix.length]);
-}
-/** Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps), stopping early past `cap`. */
-function editDistance(a, b, cap = Infinity) {
-    if (Math.abs(a.length - b.length) >= cap)
-        return cap;
-    let prev2 = [];
-    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        let best = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d = Math.min(d, prev2[j - 2] + 1);
-            row.push(d);
-            best = Math.min(best, d);
-        }
-        if (best >= cap)
-            return cap;
-        prev2 = prev;
-        prev = row;
-    }
-    return prev[b.length];
-}
-
-;// CONCATENATED MODULE: ./lib/rules/registry-findings.js
-
-
-
-
-const PULL_FAILS = 'The kubelet would fail the pod with ErrImagePull, then ImagePullBackOff.';
-/**
- * The finding for one image written at `at`, given what its registry answered; undefined when
- * it resolved. Each message names the normalized reference, the registry's answer and the fix.
- */
-function registryFinding(reference, resolution, at) {
-    const image = reference.original;
-    const name = canonicalReference(reference);
-    const repo = `${reference.domain}/${reference.path}`;
-    switch (resolution.kind) {
-        case 'resolved':
-        case 'repository-exists':
-            return undefined;
-        case 'tag-not-found': {
-            const tag = reference.tag ?? 'latest';
-            const suggestions = resolution.tags ? suggestTags(tag, resolution.tags) : [];
-            const guess = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?` : '';
-            const inventory = resolution.tags ? ` (the repository has ${resolution.tags.length} tag${resolution.tags.length === 1 ? '' : 's'})` : '';
-            return makeFinding('tag-not-found', at, `${name}: the tag "${tag}" does not exist in ${repo}${inventory}: ${resolution.said}.${guess} ` +
-                `${PULL_FAILS} Use an existing tag, or push this one (it may have been deleted by a retention policy).`, image);
-        }
-        case 'digest-not-found':
-            return makeFinding('digest-not-found', at, `${name}: the digest ${reference.digest} does not exist in ${repo}: ${resolution.said}. ${PULL_FAILS} ` +
-                'Pin a digest the registry has (e.g. from `crane digest` or `docker buildx imagetools inspect`), or push the image again.', image);
-        case 'repository-not-found':
-            return makeFinding('repository-not-found', at, `${name}: the repository ${repo} does not exist: ${resolution.said}. ${PULL_FAILS} ` +
-                'Check the registry host and the repository path for a typo, or push the image.', image);
-        case 'credentials-missing': {
-            const why = resolution.maybeMissing
-                ? `the repository is private, or it does not exist (${reference.domain} answers both the same way to a client without credentials)`
-                : 'the registry requires authentication';
-            const helper = resolution.credentialProblem ? ` The configured credential helper did not help: ${resolution.credentialProblem}.` : '';
-            return makeFinding('credentials-missing', at, `${name}: ${reference.domain} refused an anonymous request: ${resolution.said}. So ${why}, and pullgate has no credentials for ${reference.domain}.${helper} ` +
-                `To let pullgate check it, ${loginHint(reference.domain)}. The cluster needs its own pull credentials too (imagePullSecrets or a node credential provider).`, image);
-        }
-        case 'credentials-rejected': {
-            const why = resolution.maybeMissing
-                ? 'the credentials are wrong or expired, lack pull permission on this repository, or the repository does not exist'
-                : 'the credentials are wrong or expired';
-            return makeFinding('credentials-rejected', at, `${name}: ${reference.domain} refused the credentials from ${resolution.source}: ${resolution.said}. So ${why}. ` +
-                `Renew the login (${loginHint(reference.domain)}) and check that this account can pull ${repo}.`, image);
-        }
-        case 'rate-limited': {
-            const quota = [
-                resolution.remaining !== undefined ? `remaining ${resolution.remaining}` : undefined,
-                resolution.limit !== undefined ? `limit ${resolution.limit}` : undefined,
-                resolution.retryAfter !== undefined ? `retry after ${resolution.retryAfter} s` : undefined
-            ].filter(Boolean);
-            return makeFinding('rate-limited', at, `${name}: ${reference.domain} is rate-limiting this runner (toomanyrequests): ${resolution.said}${quota.length > 0 ? ` (${quota.join(', ')})` : ''}, so the image could not be checked. ` +
-                `Nodes pulling from the same address can hit the same limit. Authenticate (${loginHint(reference.domain)}), or mirror the image.`, image);
-        }
-        case 'unreachable':
-            return makeFinding('registry-unreachable', at, `${name}: could not reach ${reference.domain}: ${resolution.cause}. The image could not be checked. ` +
-                'Check the registry address; if it is only reachable from the cluster, run pullgate where it is, or set this rule to off.', image);
-        case 'registry-error':
-            return makeFinding('registry-error', at, `${name}: ${reference.domain} answered in a way that breaks the registry protocol or failed after retries: ${resolution.said}. The image could not be checked; try again later.`, image);
-    }
-}
-/** The `image@sha256:…` a mutable reference can be pinned to, in the form the user wrote it. */
-function pinnedForm(reference, digest) {
-    return `${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest}`;
-}
-
-;// CONCATENATED MODULE: ./lib/findings/suppress.js
-
-
-
-/** `# pullgate-ignore: rule-id[, rule-id] reason`, on the image's line or the line above. */
-const IGNORE_COMMENT = /#\s*pullgate-ignore:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(.*)$/;
-/**
- * Removes the findings a `# pullgate-ignore:` comment or an `ignore` image glob covers. They are
- * kept aside (the report lists them), never silently lost.
- */
-async function applySuppressions(findings, workspace, ignoreGlobs) {
-    const globs = ignoreGlobs.map((g) => ({ glob: g, re: globToRegExp(g) }));
-    const files = new Map();
-    const linesOf = (file) => {
-        let found = files.get(file);
-        if (!found) {
-            found = (0,promises_.readFile)(external_node_path_.resolve(workspace, file), 'utf8').then((text) => text.split('\n').map((l) => l.replace(/\r$/, '')), () => []);
-            files.set(file, found);
-        }
-        return found;
-    };
-    const kept = [];
-    const suppressed = [];
-    for (const finding of findings) {
-        const byGlob = finding.image !== undefined ? globs.find((g) => imageForms(finding.image).some((form) => g.re.test(form))) : undefined;
-        if (byGlob) {
-            suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` });
-            continue;
-        }
-        const lines = await linesOf(finding.file);
-        const comment = [lines[finding.line - 1], lines[finding.line - 2]]
-            .map((l) => (l === undefined ? undefined : IGNORE_COMMENT.exec(l)))
-            .find((m) => m && m[1].split(/\s*,\s*/).includes(finding.rule));
-        if (comment)
-            suppressed.push({ ...finding, suppressedBy: `pullgate-ignore${comment[2] ? `: ${comment[2].trim()}` : ''}` });
-        else
-            kept.push(finding);
-    }
-    return { kept, suppressed };
-}
-/** The image as written and, when it parses, fully qualified: `nginx` matches both `nginx*` and `docker.io/library/*`. */
-function imageForms(image) {
-    try {
-        return [image, canonicalReference(parseReference(image))];
-    }
-    catch {
-        return [image];
-    }
-}
-/** `*` matches any run of characters (slashes too), `?` one character; the whole image must match. */
-function globToRegExp(glob) {
-    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    return new RegExp(`^${body}$`);
 }
 
 ;// CONCATENATED MODULE: ./lib/kustomize/load.js
@@ -54455,7 +54474,8 @@ function kustomizeStage(workspace, scanned, maxAliasExpansions) {
 const DEFAULT_LIMITS = {
     maxFileBytes: 16 * 1024 * 1024,
     maxAliasExpansions: 10_000,
-    maxNestingDepth: 1_000
+    // the parser recurses per level and runs out of stack near 800 levels on Node 24
+    maxNestingDepth: 256
 };
 
 ;// CONCATENATED MODULE: ./lib/helm/values.js
@@ -54811,7 +54831,9 @@ function readYaml(file, text, consequence) {
             problem: {
                 file,
                 ...values_errorPosition(error, positions),
-                message: `This file is not valid YAML: ${values_firstLine(error)}. ${consequence}. Fix the syntax at this position.`
+                message: /Maximum call stack size exceeded/.test(error.message)
+                    ? `This file nests collections deeper than the YAML parser can follow (a thousand levels or so). ${consequence}`
+                    : `This file is not valid YAML: ${values_firstLine(error)}. ${consequence}. Fix the syntax at this position.`
             }
         };
     }
@@ -55052,6 +55074,255 @@ function helmSpan(image, rule) {
 /** Says nothing: the default for tests and library use. */
 const silentLogger = { debug() { }, info() { }, warning() { } };
 
+;// CONCATENATED MODULE: ./lib/manifests/cluster-objects.js
+
+
+const DOCKER_SECRET_TYPES = {
+    'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
+    'kubernetes.io/dockercfg': '.dockercfg'
+};
+/**
+ * Reads the objects pull-secret analysis needs from one document: docker-registry Secrets (their
+ * registry keys only — the credentials are decoded in memory and dropped at once), ServiceAccounts,
+ * and Secrets whose content lives elsewhere (SealedSecret, ExternalSecret, SOPS-encrypted Secrets),
+ * which count as present but unverified. `List` items are read too.
+ */
+function extractClusterObjects(file, document, positions, maxAliasExpansions, into) {
+    const reader = new NodeReader(document, maxAliasExpansions);
+    const visit = (node) => {
+        const kind = reader.string(node, 'kind');
+        const apiVersion = reader.string(node, 'apiVersion') ?? '';
+        if (!kind)
+            return;
+        const items = reader.seq(reader.get(node, 'items'));
+        if (kind.endsWith('List') && items)
+            return items.items.forEach(visit);
+        const metadata = reader.get(node, 'metadata');
+        const name = reader.string(metadata, 'name');
+        if (!name)
+            return;
+        const namespace = reader.string(metadata, 'namespace') ?? '';
+        const range = reader.get(metadata, 'name')?.range;
+        const line = range ? positions.position(range[0]).line : 1;
+        if (kind === 'ServiceAccount' && apiVersion === 'v1') {
+            const names = (reader.seq(reader.get(node, 'imagePullSecrets'))?.items ?? []).map((i) => reader.string(i, 'name')).filter((n) => Boolean(n));
+            into.serviceAccounts.push({ name, namespace, imagePullSecrets: names, file, line });
+        }
+        else if (kind === 'Secret' && apiVersion === 'v1') {
+            const key = DOCKER_SECRET_TYPES[reader.string(node, 'type') ?? ''];
+            if (!key)
+                return;
+            if (reader.get(node, 'sops')) {
+                into.secrets.push({ name, namespace, source: 'sops', file, line });
+                return;
+            }
+            const fromString = reader.string(reader.get(node, 'stringData'), key);
+            const encoded = reader.get(reader.get(node, 'data'), key);
+            const text = fromString ?? ((0,dist/* isScalar */.jn)(encoded) && typeof encoded.value === 'string' ? Buffer.from(encoded.value, 'base64').toString('utf8') : undefined);
+            into.secrets.push({ name, namespace, source: 'secret', file, line, ...registryKeys(text, key) });
+        }
+        else if (kind === 'SealedSecret' && apiVersion.startsWith('bitnami.com/')) {
+            const template = reader.get(reader.get(node, 'spec'), 'template');
+            const tmplMeta = reader.get(template, 'metadata');
+            into.secrets.push({ name: reader.string(tmplMeta, 'name') ?? name, namespace: reader.string(tmplMeta, 'namespace') ?? namespace, source: 'sealed-secret', file, line });
+        }
+        else if (kind === 'ExternalSecret' && apiVersion.startsWith('external-secrets.io/')) {
+            const target = reader.get(reader.get(node, 'spec'), 'target');
+            into.secrets.push({ name: reader.string(target, 'name') ?? name, namespace, source: 'external-secret', file, line });
+        }
+    };
+    visit(document.contents);
+}
+/** The registry keys of a `.dockerconfigjson` ({"auths": {...}}) or legacy `.dockercfg` ({host: {...}}). */
+function registryKeys(text, key) {
+    if (text === undefined)
+        return { problem: `it has no ${key} entry` };
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { problem: `its ${key} is not valid JSON` };
+    }
+    const map = key === '.dockerconfigjson' ? json?.auths : json;
+    if (typeof map !== 'object' || map === null)
+        return { problem: `its ${key} has no registries` };
+    return { registries: Object.keys(map) };
+}
+
+;// CONCATENATED MODULE: ./lib/engine/read-files.js
+
+
+
+
+
+
+
+
+
+/** How many files are read ahead of the one being parsed. */
+const READ_AHEAD = 8;
+async function readManifestFile(workspace, file, limits) {
+    const absolute = external_node_path_.resolve(workspace, file);
+    const size = (await (0,promises_.stat)(absolute)).size;
+    if (size > limits.maxFileBytes)
+        return { kind: 'too-large', size };
+    const bytes = await (0,promises_.readFile)(absolute);
+    const text = decodeUtf8(bytes);
+    if (text !== undefined)
+        return { kind: 'text', text };
+    // kubectl reads a manifest with stray invalid bytes (in a comment, a Latin-1 é) as it is: so does pullgate;
+    // anything else that is not UTF-8 text (a binary file named .yaml) is not a manifest
+    const lossy = bytes.toString('utf8');
+    return looksLikeKubernetes(lossy) ? { kind: 'text', text: lossy } : { kind: 'not-text' };
+}
+/** Starts up to `window` reads ahead and hands their results out in order. */
+class ReadAhead {
+    items;
+    read;
+    window;
+    pending = [];
+    nextIndex = 0;
+    constructor(items, read, window) {
+        this.items = items;
+        this.read = read;
+        this.window = window;
+    }
+    next() {
+        while (this.pending.length < this.window && this.nextIndex < this.items.length) {
+            const promise = this.read(this.items[this.nextIndex++]);
+            // a rejection is handled when its turn comes; do not let it go unobserved meanwhile
+            promise.catch(() => { });
+            this.pending.push(promise);
+        }
+        return this.pending.shift();
+    }
+}
+/** Parses one file and extracts its images, cluster objects and read problems. */
+function analyzeFile(file, content, limits, logger, objects) {
+    const empty = { findings: [], images: [], documents: 0, isManifest: false };
+    if (content.kind === 'too-large') {
+        logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
+        return {
+            ...empty,
+            findings: [
+                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is ${content.size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`)
+            ]
+        };
+    }
+    if (content.kind === 'not-text') {
+        logger.debug(`${file}: not UTF-8 text; skipped`);
+        return empty;
+    }
+    const refused = refuseUnreadable(file, content.text, limits);
+    if (refused)
+        return { ...empty, isManifest: true, findings: [refused] };
+    const parsed = parseManifest(content.text);
+    const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
+    const images = [];
+    for (const { index, document } of parsed.documents) {
+        extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
+        const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract();
+        if (extracted.problem)
+            findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message));
+        for (const occurrence of extracted.images) {
+            const verdict = checkOccurrence(occurrence);
+            images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } });
+        }
+        for (const entry of extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)) {
+            const verdict = checkKustomizeEntry(entry);
+            const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('');
+            images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } });
+        }
+    }
+    logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`);
+    return { findings, images, documents: parsed.documents.length, isManifest: parsed.looksLikeKubernetes || images.length > 0 };
+}
+/**
+ * What kubectl would refuse before the YAML parser is asked, in a file that looks like a manifest
+ * (others are not ours to judge): control characters, flow nesting deeper than the parser can
+ * follow, and JSON that is not strict JSON (kubectl reads .json files with a JSON decoder).
+ */
+function refuseUnreadable(file, text, limits) {
+    if (!looksLikeKubernetes(text))
+        return undefined;
+    const at = (offset, message) => {
+        const pos = new LineIndex(text).position(offset);
+        return makeFinding('invalid-manifest', { file, line: pos.line, column: pos.column, endLine: pos.line, endColumn: pos.column + 1 }, message);
+    };
+    const control = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
+    if (control) {
+        const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
+        return at(control.index, `This file has a control character (0x${code}) here: kubectl rejects it ("control characters are not allowed") and its images were not checked. Remove it.`);
+    }
+    const nesting = deepestNesting(text, limits.maxNestingDepth);
+    if (nesting !== undefined) {
+        return at(nesting, `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`);
+    }
+    if (file.toLowerCase().endsWith('.json')) {
+        try {
+            JSON.parse(text.replace(/^\uFEFF/, ''));
+        }
+        catch (error) {
+            const message = error.message;
+            const position = /position (\d+)/.exec(message);
+            // the parser's sentence without the excerpt of the file it quotes
+            const reason = message
+                .replace(/,\s*(\.\.\.)?".*$/s, '')
+                .replace(/\s+in JSON at position.*$/s, '')
+                .replace(/\s*\(line \d+ column \d+\)/, '');
+            return at(position ? Number(position[1]) : 0, `This file is not valid JSON: ${reason}. kubectl rejects it and its images were not checked. Fix the syntax at this position.`);
+        }
+    }
+    return undefined;
+}
+/**
+ * Where flow nesting first goes past `limit` (quoted strings and comments skipped), or undefined.
+ * The YAML parser recurses per level, so a 100,000-level `[[[…` must be refused before parsing.
+ */
+function deepestNesting(text, limit) {
+    let depth = 0;
+    let lineStart = 0;
+    let quote = '';
+    let comment = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) {
+            lineStart = i + 1;
+            comment = false;
+            continue;
+        }
+        if (comment)
+            continue;
+        const ch = text[i];
+        if (quote) {
+            if (ch === quote && !(quote === '"' && text[i - 1] === '\\'))
+                quote = '';
+            continue;
+        }
+        if (ch === '"' || ch === "'")
+            quote = ch;
+        else if (ch === '#' && (i === lineStart || /\s/.test(text[i - 1])))
+            comment = true;
+        else if (ch === '[' || ch === '{') {
+            if (++depth > limit)
+                return i;
+        }
+        else if ((ch === ']' || ch === '}') && depth > 0)
+            depth--;
+    }
+    return undefined;
+}
+/** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
+function decodeUtf8(bytes) {
+    try {
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/challenge.js
 /** Thrown for a header that is not a list of challenges; registries are not trusted to be well-formed. */
 class ChallengeParseError extends Error {
@@ -55182,7 +55453,7 @@ function guardedLookup(hostname, options, callback) {
         const list = addresses;
         const bad = list.find((a) => isForbiddenAddress(a.address));
         if (bad)
-            return callback(new ForbiddenAddressError(`${hostname} resolves to ${bad.address}, a link-local address pullgate never contacts`), []);
+            return callback(new ForbiddenAddressError(`${hostname} resolves to ${bad.address}, a link-local or cloud metadata address pullgate never contacts`), []);
         if (options.all)
             return callback(null, list);
         callback(null, list[0].address, list[0].family);
@@ -55194,7 +55465,75 @@ function hostMatches(glob, host) {
     return new RegExp(`^${pattern}$`).test(host.toLowerCase());
 }
 
+;// CONCATENATED MODULE: ./lib/registry/errors.js
+/**
+ * A request that did not produce a usable HTTP response. The message names the cause in words a
+ * user can act on; it never contains credentials (URLs here carry none).
+ */
+class TransportError extends Error {
+    failure;
+    code;
+    constructor(failure, message, 
+    /** the system or undici error code, e.g. ECONNREFUSED, UNABLE_TO_VERIFY_LEAF_SIGNATURE */
+    code) {
+        super(message);
+        this.failure = failure;
+        this.code = code;
+    }
+}
+const TLS_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REVOKED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+    'EPROTO'
+]);
+/** True for a TLS failure caused by the certificate (as opposed to a server that does not speak TLS). */
+function isCertificateProblem(error) {
+    return error.failure === 'tls' && error.code !== undefined && !/WRONG_VERSION|PACKET_LENGTH|EPROTO/.test(error.code);
+}
+/** Maps a Node/undici error to a TransportError with a readable cause. */
+function classifyNetworkError(error, host) {
+    if (error instanceof TransportError)
+        return error;
+    const chain = [];
+    for (let e = error; e && chain.length < 5; e = e.cause)
+        chain.push(e);
+    const code = chain.map((e) => e.code).find((c) => typeof c === 'string' && c !== 'UND_ERR_SOCKET') ?? chain[0]?.code;
+    const found = chain.map((e) => e.message).find((m) => m && !/^(fetch failed|other side closed)$/.test(m)) ?? 'unknown error';
+    // Node appends advice about --use-system-ca; pullgate already trusts the system store, so it would mislead
+    const detail = found.replace(/; if the root CA is installed locally.*$/, '');
+    if (code === 'EPULLGATE_FORBIDDEN')
+        return new TransportError('refused-address', detail, code);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return new TransportError('dns', `the host name ${host.replace(/:\d+$/, '')} does not resolve (${code})`, code);
+    if (code === 'ECONNREFUSED')
+        return new TransportError('connect', `connection refused by ${host} (nothing listens there)`, code);
+    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+        return new TransportError('connect', `${host} is not reachable from this machine (${code})`, code);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT')
+        return new TransportError('timeout', `connecting to ${host} timed out`, code);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+        return new TransportError('timeout', `${host} stopped answering (${code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no response headers' : 'the response body stalled'} within the timeout)`, code);
+    if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) {
+        return new TransportError('tls', `TLS with ${host} failed: ${detail} (${code})`, code);
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+        return new TransportError('reset', `${host} closed the connection (${code})`, code);
+    }
+    return new TransportError('connect', `request to ${host} failed: ${detail}${code ? ` (${code})` : ''}`, code);
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/auth.js
+
 
 
 
@@ -55266,7 +55605,7 @@ class Authenticator {
             return { status: 0, said: `the registry's token realm ${realm.origin} is not HTTPS; credentials were not sent there` };
         }
         if (this.allowed.length > 0 && !this.allowed.some((glob) => hostMatches(glob, realm.host))) {
-            return { status: 0, said: `the registry's token realm ${realm.host} is not in allowed-registries; nothing was sent there` };
+            throw new TransportError('refused-address', `${endpoint.host} sends clients for tokens to ${realm.host}, which is not in allowed-registries; nothing was sent there`);
         }
         const service = challenge.params.service;
         let response;
@@ -55310,73 +55649,6 @@ class Authenticator {
         const start = Number.isFinite(issued) && Math.abs(issued - this.now()) < 3600_000 ? issued : this.now();
         return { token, expiresAt: start + seconds * 1000 };
     }
-}
-
-;// CONCATENATED MODULE: ./lib/registry/errors.js
-/**
- * A request that did not produce a usable HTTP response. The message names the cause in words a
- * user can act on; it never contains credentials (URLs here carry none).
- */
-class TransportError extends Error {
-    failure;
-    code;
-    constructor(failure, message, 
-    /** the system or undici error code, e.g. ECONNREFUSED, UNABLE_TO_VERIFY_LEAF_SIGNATURE */
-    code) {
-        super(message);
-        this.failure = failure;
-        this.code = code;
-    }
-}
-const TLS_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_UNTRUSTED',
-    'CERT_REVOKED',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-    'ERR_SSL_PACKET_LENGTH_TOO_LONG',
-    'EPROTO'
-]);
-/** True for a TLS failure caused by the certificate (as opposed to a server that does not speak TLS). */
-function isCertificateProblem(error) {
-    return error.failure === 'tls' && error.code !== undefined && !/WRONG_VERSION|PACKET_LENGTH|EPROTO/.test(error.code);
-}
-/** Maps a Node/undici error to a TransportError with a readable cause. */
-function classifyNetworkError(error, host) {
-    if (error instanceof TransportError)
-        return error;
-    const chain = [];
-    for (let e = error; e && chain.length < 5; e = e.cause)
-        chain.push(e);
-    const code = chain.map((e) => e.code).find((c) => typeof c === 'string' && c !== 'UND_ERR_SOCKET') ?? chain[0]?.code;
-    const found = chain.map((e) => e.message).find((m) => m && !/^(fetch failed|other side closed)$/.test(m)) ?? 'unknown error';
-    // Node appends advice about --use-system-ca; pullgate already trusts the system store, so it would mislead
-    const detail = found.replace(/; if the root CA is installed locally.*$/, '');
-    if (code === 'EPULLGATE_FORBIDDEN')
-        return new TransportError('refused-address', detail, code);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return new TransportError('dns', `the host name ${host.replace(/:\d+$/, '')} does not resolve (${code})`, code);
-    if (code === 'ECONNREFUSED')
-        return new TransportError('connect', `connection refused by ${host} (nothing listens there)`, code);
-    if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-        return new TransportError('connect', `${host} is not reachable from this machine (${code})`, code);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT')
-        return new TransportError('timeout', `connecting to ${host} timed out`, code);
-    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
-        return new TransportError('timeout', `${host} stopped answering (${code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no response headers' : 'the response body stalled'} within the timeout)`, code);
-    if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) {
-        return new TransportError('tls', `TLS with ${host} failed: ${detail} (${code})`, code);
-    }
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
-        return new TransportError('reset', `${host} closed the connection (${code})`, code);
-    }
-    return new TransportError('connect', `request to ${host} failed: ${detail}${code ? ` (${code})` : ''}`, code);
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/client.js
@@ -55628,7 +55900,9 @@ function readDockerConfig(file) {
         json = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new DockerConfigError(`the Docker config ${file} is not valid JSON: ${error.message.split('\n')[0]}`);
+        // the parser's message quotes the text around the error, which is where the passwords are: give the position only
+        const where = /position (\d+)/.exec(error.message);
+        throw new DockerConfigError(`the Docker config ${file} is not valid JSON${where ? ` (at character ${where[1]})` : ''}`);
     }
     if (!isObject(json))
         throw new DockerConfigError(`the Docker config ${file} is not a JSON object`);
@@ -55712,10 +55986,11 @@ function credentialsFromHelper(helper, host) {
             if (signal)
                 return done({ problem: `${program} did not answer within ${HELPER_TIMEOUT_MS / 1000} s` });
             if (code !== 0) {
-                const said = (stdout || stderr).trim().split('\n')[0] ?? '';
                 // "credentials not found in native keychain": nothing stored for this registry, not a failure
-                if (/not found/i.test(said))
+                if (/not found/i.test(stdout) || /not found/i.test(stderr))
                     return done({});
+                // stdout is where a helper writes secrets, even when it then fails: quote only stderr
+                const said = stderr.trim().split('\n')[0] ?? '';
                 return done({ problem: `${program} exited with code ${code}${said ? `: ${said.slice(0, 200)}` : ''}` });
             }
             try {
@@ -55949,8 +56224,12 @@ class Transport {
             attempt++;
         }
     }
+    /** Closes the pools; after the deadline, destroys them instead of waiting for hung connections. */
     async close() {
-        await this.dispatcher.close();
+        if (this.options.signal?.aborted)
+            await this.dispatcher.destroy();
+        else
+            await this.dispatcher.close();
     }
     async followRedirects(request) {
         let url = request.url;
@@ -55975,7 +56254,7 @@ class Transport {
         // an address written as a literal IP never goes through lookup: check it here
         const literal = request.url.hostname.replace(/^\[|\]$/g, '');
         if (isForbiddenAddress(literal)) {
-            throw new TransportError('refused-address', `${literal} is a link-local address (where clouds serve instance metadata); pullgate never contacts it`);
+            throw new TransportError('refused-address', `${literal} is a link-local or cloud metadata address; pullgate never contacts it`);
         }
         const headers = { 'user-agent': USER_AGENT, ...request.headers };
         if (request.authorization)
@@ -55983,7 +56262,7 @@ class Transport {
         const signals = [AbortSignal.timeout(this.options.timeoutMs * 2)];
         if (this.options.signal)
             signals.push(this.options.signal);
-        const response = await this.dispatcher.request({
+        const pending = this.dispatcher.request({
             origin: request.url.origin,
             path: `${request.url.pathname}${request.url.search}`,
             method: request.method,
@@ -55991,6 +56270,8 @@ class Transport {
             body: request.body,
             signal: AbortSignal.any(signals)
         });
+        // a TLS handshake that never ends does not see the request's signal: the deadline must still hold
+        const response = await (this.options.signal ? raceAbort(pending, this.options.signal) : pending);
         const declared = Number(response.headers['content-length']);
         // destroying the body aborts the request; its abort error is expected, not a crash
         response.body.on('error', () => { });
@@ -56043,6 +56324,26 @@ class Transport {
             });
         });
     }
+}
+function raceAbort(promise, signal) {
+    if (signal.aborted) {
+        promise.catch(() => { });
+        return Promise.reject(new Error('deadline passed'));
+    }
+    return new Promise((resolve, reject) => {
+        const onAbort = () => {
+            promise.then((r) => r?.body?.destroy?.(), () => { });
+            reject(new Error('deadline passed'));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then((value) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+        }, (error) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+    });
 }
 const USER_AGENT = 'pullgate (+https://github.com/pullgate/pullgate)';
 function backoff(attempt) {
@@ -56378,8 +56679,8 @@ class Inspector {
         return { top, chosen, available };
     }
     manifest(endpoint, repository, digest, readConfig) {
-        // content-addressed: the same digest is the same manifest in any repository of the run
-        const key = `${digest}|${readConfig}`;
+        // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
+        const key = `${endpoint.host}|${digest}|${readConfig}`;
         let found = this.manifests.get(key);
         if (!found) {
             found = this.readManifest(endpoint, repository, digest, readConfig);
@@ -56829,82 +57130,6 @@ function digestMismatchFinding(reference, tagDigest, at) {
         `Update the pin (${reference_familiarReference({ ...reference, digest: undefined })}@${tagDigest}) or the tag, whichever was meant.`, reference.original);
 }
 
-;// CONCATENATED MODULE: ./lib/manifests/cluster-objects.js
-
-
-const DOCKER_SECRET_TYPES = {
-    'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
-    'kubernetes.io/dockercfg': '.dockercfg'
-};
-/**
- * Reads the objects pull-secret analysis needs from one document: docker-registry Secrets (their
- * registry keys only — the credentials are decoded in memory and dropped at once), ServiceAccounts,
- * and Secrets whose content lives elsewhere (SealedSecret, ExternalSecret, SOPS-encrypted Secrets),
- * which count as present but unverified. `List` items are read too.
- */
-function extractClusterObjects(file, document, positions, maxAliasExpansions, into) {
-    const reader = new NodeReader(document, maxAliasExpansions);
-    const visit = (node) => {
-        const kind = reader.string(node, 'kind');
-        const apiVersion = reader.string(node, 'apiVersion') ?? '';
-        if (!kind)
-            return;
-        const items = reader.seq(reader.get(node, 'items'));
-        if (kind.endsWith('List') && items)
-            return items.items.forEach(visit);
-        const metadata = reader.get(node, 'metadata');
-        const name = reader.string(metadata, 'name');
-        if (!name)
-            return;
-        const namespace = reader.string(metadata, 'namespace') ?? '';
-        const range = reader.get(metadata, 'name')?.range;
-        const line = range ? positions.position(range[0]).line : 1;
-        if (kind === 'ServiceAccount' && apiVersion === 'v1') {
-            const names = (reader.seq(reader.get(node, 'imagePullSecrets'))?.items ?? []).map((i) => reader.string(i, 'name')).filter((n) => Boolean(n));
-            into.serviceAccounts.push({ name, namespace, imagePullSecrets: names, file, line });
-        }
-        else if (kind === 'Secret' && apiVersion === 'v1') {
-            const key = DOCKER_SECRET_TYPES[reader.string(node, 'type') ?? ''];
-            if (!key)
-                return;
-            if (reader.get(node, 'sops')) {
-                into.secrets.push({ name, namespace, source: 'sops', file, line });
-                return;
-            }
-            const fromString = reader.string(reader.get(node, 'stringData'), key);
-            const encoded = reader.get(reader.get(node, 'data'), key);
-            const text = fromString ?? ((0,dist/* isScalar */.jn)(encoded) && typeof encoded.value === 'string' ? Buffer.from(encoded.value, 'base64').toString('utf8') : undefined);
-            into.secrets.push({ name, namespace, source: 'secret', file, line, ...registryKeys(text, key) });
-        }
-        else if (kind === 'SealedSecret' && apiVersion.startsWith('bitnami.com/')) {
-            const template = reader.get(reader.get(node, 'spec'), 'template');
-            const tmplMeta = reader.get(template, 'metadata');
-            into.secrets.push({ name: reader.string(tmplMeta, 'name') ?? name, namespace: reader.string(tmplMeta, 'namespace') ?? namespace, source: 'sealed-secret', file, line });
-        }
-        else if (kind === 'ExternalSecret' && apiVersion.startsWith('external-secrets.io/')) {
-            const target = reader.get(reader.get(node, 'spec'), 'target');
-            into.secrets.push({ name: reader.string(target, 'name') ?? name, namespace, source: 'external-secret', file, line });
-        }
-    };
-    visit(document.contents);
-}
-/** The registry keys of a `.dockerconfigjson` ({"auths": {...}}) or legacy `.dockercfg` ({host: {...}}). */
-function registryKeys(text, key) {
-    if (text === undefined)
-        return { problem: `it has no ${key} entry` };
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return { problem: `its ${key} is not valid JSON` };
-    }
-    const map = key === '.dockerconfigjson' ? json?.auths : json;
-    if (typeof map !== 'object' || map === null)
-        return { problem: `its ${key} has no registries` };
-    return { registries: Object.keys(map) };
-}
-
 ;// CONCATENATED MODULE: ./lib/rules/pull-secret-findings.js
 
 const KUBELET = 'The kubelet would fail with ErrImagePull ("401 Unauthorized" / "pull access denied"), then ImagePullBackOff.';
@@ -56940,11 +57165,6 @@ function pullSecretFinding(occurrence, reference, problem) {
 }
 
 ;// CONCATENATED MODULE: ./lib/engine/scan.js
-
-
-
-
-
 
 
 
@@ -57010,7 +57230,7 @@ async function scan(options, logger = silentLogger) {
             pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } });
         }
         for (const p of stage.problems) {
-            findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message}. \`helm install\` would refuse the chart, and its images were not checked.`));
+            findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`));
         }
     }
     const compat = options.compat ?? defaultCompat();
@@ -57034,7 +57254,7 @@ async function scan(options, logger = silentLogger) {
         findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own));
     }
     const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map());
-    const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? []);
+    const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes);
     kept.sort(compareFindings);
     suppressed.sort(compareFindings);
     return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, manifests, documents } };
@@ -57131,161 +57351,6 @@ function registryFindingSpan(scanned) {
     const entry = scanned.occurrence;
     const decisive = entry.digest ?? entry.newTag ?? entry.newName;
     return decisive ? { ...decisive, file: entry.file } : entry;
-}
-/** How many files are read ahead of the one being parsed. */
-const READ_AHEAD = 8;
-async function readManifestFile(workspace, file, limits) {
-    const absolute = external_node_path_.resolve(workspace, file);
-    const size = (await (0,promises_.stat)(absolute)).size;
-    if (size > limits.maxFileBytes)
-        return { kind: 'too-large', size };
-    const bytes = await (0,promises_.readFile)(absolute);
-    const text = decodeUtf8(bytes);
-    if (text !== undefined)
-        return { kind: 'text', text };
-    const lossy = bytes.subarray(0, 64 * 1024).toString('latin1');
-    return { kind: 'not-text', offset: firstInvalidUtf8(bytes), looksLikeKubernetes: /apiVersion\s*["']?\s*:/.test(lossy) && /kind\s*["']?\s*:/.test(lossy) };
-}
-/** Starts up to `window` reads ahead and hands their results out in order. */
-class ReadAhead {
-    items;
-    read;
-    window;
-    pending = [];
-    nextIndex = 0;
-    constructor(items, read, window) {
-        this.items = items;
-        this.read = read;
-        this.window = window;
-    }
-    next() {
-        while (this.pending.length < this.window && this.nextIndex < this.items.length) {
-            const promise = this.read(this.items[this.nextIndex++]);
-            // a rejection is handled when its turn comes; do not let it go unobserved meanwhile
-            promise.catch(() => { });
-            this.pending.push(promise);
-        }
-        return this.pending.shift();
-    }
-}
-function analyzeFile(file, content, limits, logger, objects) {
-    const empty = { findings: [], images: [], documents: 0, isManifest: false };
-    if (content.kind === 'too-large') {
-        logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
-        return {
-            ...empty,
-            findings: [
-                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is ${content.size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`)
-            ]
-        };
-    }
-    if (content.kind === 'not-text') {
-        // a binary file named .yaml is not ours to judge; a manifest kubectl would reject is
-        if (!content.looksLikeKubernetes) {
-            logger.debug(`${file}: not UTF-8 text; skipped`);
-            return empty;
-        }
-        return {
-            ...empty,
-            isManifest: true,
-            findings: [
-                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is not valid UTF-8 (the first bad byte is at offset ${content.offset}): kubectl rejects it ("invalid leading UTF-8 octet") and its images were not checked. Save it as UTF-8.`)
-            ]
-        };
-    }
-    const nesting = deepestNesting(content.text, limits.maxNestingDepth);
-    if (nesting) {
-        return {
-            ...empty,
-            isManifest: true,
-            findings: [
-                makeFinding('invalid-manifest', { file, line: nesting.line, column: nesting.column, endLine: nesting.line, endColumn: nesting.column + 1 }, `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`)
-            ]
-        };
-    }
-    const parsed = parseManifest(content.text);
-    const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
-    const images = [];
-    for (const { index, document } of parsed.documents) {
-        extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
-        const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract();
-        if (extracted.problem)
-            findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message));
-        for (const occurrence of extracted.images) {
-            const verdict = checkOccurrence(occurrence);
-            images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } });
-        }
-        for (const entry of extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)) {
-            const verdict = checkKustomizeEntry(entry);
-            const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('');
-            images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } });
-        }
-    }
-    logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`);
-    return { findings, images, documents: parsed.documents.length, isManifest: parsed.looksLikeKubernetes || images.length > 0 };
-}
-/**
- * Where flow nesting first goes past `limit` (quoted strings and comments skipped), or undefined.
- * The YAML parser recurses per level, so a 100,000-level `[[[…` must be refused before parsing.
- */
-function deepestNesting(text, limit) {
-    let depth = 0;
-    let line = 1;
-    let lineStart = 0;
-    let quote = '';
-    let comment = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 10) {
-            line++;
-            lineStart = i + 1;
-            comment = false;
-            continue;
-        }
-        if (comment)
-            continue;
-        const ch = text[i];
-        if (quote) {
-            if (ch === quote && !(quote === '"' && text[i - 1] === '\\'))
-                quote = '';
-            continue;
-        }
-        if (ch === '"' || ch === "'")
-            quote = ch;
-        else if (ch === '#' && (i === lineStart || /\s/.test(text[i - 1])))
-            comment = true;
-        else if (ch === '[' || ch === '{') {
-            if (++depth > limit)
-                return { line, column: i - lineStart + 1 };
-        }
-        else if ((ch === ']' || ch === '}') && depth > 0)
-            depth--;
-    }
-    return undefined;
-}
-/** Byte offset of the first byte that breaks UTF-8. */
-function firstInvalidUtf8(bytes) {
-    let lo = 0;
-    let hi = bytes.length;
-    // the longest valid prefix, found by halving (TextDecoder says only whether all of it is valid)
-    while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (decodeUtf8(bytes.subarray(0, mid), true) !== undefined)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-/** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
-function decodeUtf8(bytes, prefix = false) {
-    try {
-        // a prefix may end inside a multi-byte character: let the decoder wait for the rest
-        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: prefix });
-    }
-    catch {
-        return undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/report/json.js

@@ -2,3 +2,5 @@
 import { run } from './action/main.js'
 
 await run()
+// as the CLI: nothing left hanging past the deadline keeps the step running
+process.stdout.write('', () => process.exit())

@@ -11,5 +11,6 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   maxFileBytes: 16 * 1024 * 1024,
   maxAliasExpansions: 10_000,
-  maxNestingDepth: 1_000
+  // the parser recurses per level and runs out of stack near 800 levels on Node 24
+  maxNestingDepth: 256
 }

@@ -4,7 +4,8 @@ import type { Finding } from '../findings/finding.js'
 import { extractClusterObjects, type ClusterObjects } from '../manifests/cluster-objects.js'
 import { ImageExtractor } from '../manifests/extract.js'
 import { extractKustomizeImages } from '../manifests/kustomize.js'
-import { parseManifest } from '../manifests/parse.js'
+import { LineIndex } from '../manifests/line-index.js'
+import { looksLikeKubernetes, parseManifest } from '../manifests/parse.js'
 import { makeFinding } from '../rules/finding-factory.js'
 import { checkKustomizeEntry, checkOccurrence, type ImageVerdict } from '../rules/offline.js'
 import type { Logger } from '../util/logger.js'
@@ -32,7 +33,7 @@ export type FileContent =
   | { kind: 'text'; text: string }
   | { kind: 'too-large'; size: number }
   /** bytes that are not UTF-8 text: binary, or text in another encoding */
-  | { kind: 'not-text'; offset: number; looksLikeKubernetes: boolean }
+  | { kind: 'not-text' }
 
 export async function readManifestFile(workspace: string, file: string, limits: Limits): Promise<FileContent> {
   const absolute = path.resolve(workspace, file)
@@ -41,8 +42,10 @@ export async function readManifestFile(workspace: string, file: string, limits: 
   const bytes = await readFile(absolute)
   const text = decodeUtf8(bytes)
   if (text !== undefined) return { kind: 'text', text }
-  const lossy = bytes.subarray(0, 64 * 1024).toString('latin1')
-  return { kind: 'not-text', offset: firstInvalidUtf8(bytes), looksLikeKubernetes: /apiVersion\s*["']?\s*:/.test(lossy) && /kind\s*["']?\s*:/.test(lossy) }
+  // kubectl reads a manifest with stray invalid bytes (in a comment, a Latin-1 é) as it is: so does pullgate;
+  // anything else that is not UTF-8 text (a binary file named .yaml) is not a manifest
+  const lossy = bytes.toString('utf8')
+  return looksLikeKubernetes(lossy) ? { kind: 'text', text: lossy } : { kind: 'not-text' }
 }
 
 /** Starts up to `window` reads ahead and hands their results out in order. */
@@ -84,37 +87,11 @@ export function analyzeFile(file: string, content: FileContent, limits: Limits, 
     }
   }
   if (content.kind === 'not-text') {
-    // a binary file named .yaml is not ours to judge; a manifest kubectl would reject is
-    if (!content.looksLikeKubernetes) {
-      logger.debug(`${file}: not UTF-8 text; skipped`)
-      return empty
-    }
-    return {
-      ...empty,
-      isManifest: true,
-      findings: [
-        makeFinding(
-          'invalid-manifest',
-          { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
-          `This file is not valid UTF-8 (the first bad byte is at offset ${content.offset}): kubectl rejects it ("invalid leading UTF-8 octet") and its images were not checked. Save it as UTF-8.`
-        )
-      ]
-    }
+    logger.debug(`${file}: not UTF-8 text; skipped`)
+    return empty
   }
-  const nesting = deepestNesting(content.text, limits.maxNestingDepth)
-  if (nesting) {
-    return {
-      ...empty,
-      isManifest: true,
-      findings: [
-        makeFinding(
-          'invalid-manifest',
-          { file, line: nesting.line, column: nesting.column, endLine: nesting.line, endColumn: nesting.column + 1 },
-          `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`
-        )
-      ]
-    }
-  }
+  const refused = refuseUnreadable(file, content.text, limits)
+  if (refused) return { ...empty, isManifest: true, findings: [refused] }
   const parsed = parseManifest(content.text)
   const findings: Finding[] = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message))
   const images: PendingImage[] = []
@@ -137,19 +114,54 @@ export function analyzeFile(file: string, content: FileContent, limits: Limits, 
 }
 
 /**
+ * What kubectl would refuse before the YAML parser is asked, in a file that looks like a manifest
+ * (others are not ours to judge): control characters, flow nesting deeper than the parser can
+ * follow, and JSON that is not strict JSON (kubectl reads .json files with a JSON decoder).
+ */
+function refuseUnreadable(file: string, text: string, limits: Limits): Finding | undefined {
+  if (!looksLikeKubernetes(text)) return undefined
+  const at = (offset: number, message: string) => {
+    const pos = new LineIndex(text).position(offset)
+    return makeFinding('invalid-manifest', { file, line: pos.line, column: pos.column, endLine: pos.line, endColumn: pos.column + 1 }, message)
+  }
+  const control = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text)
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(2, '0')
+    return at(control.index, `This file has a control character (0x${code}) here: kubectl rejects it ("control characters are not allowed") and its images were not checked. Remove it.`)
+  }
+  const nesting = deepestNesting(text, limits.maxNestingDepth)
+  if (nesting !== undefined) {
+    return at(nesting, `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`)
+  }
+  if (file.toLowerCase().endsWith('.json')) {
+    try {
+      JSON.parse(text.replace(/^\uFEFF/, ''))
+    } catch (error) {
+      const message = (error as Error).message
+      const position = /position (\d+)/.exec(message)
+      // the parser's sentence without the excerpt of the file it quotes
+      const reason = message
+        .replace(/,\s*(\.\.\.)?".*$/s, '')
+        .replace(/\s+in JSON at position.*$/s, '')
+        .replace(/\s*\(line \d+ column \d+\)/, '')
+      return at(position ? Number(position[1]) : 0, `This file is not valid JSON: ${reason}. kubectl rejects it and its images were not checked. Fix the syntax at this position.`)
+    }
+  }
+  return undefined
+}
+
+/**
  * Where flow nesting first goes past `limit` (quoted strings and comments skipped), or undefined.
  * The YAML parser recurses per level, so a 100,000-level `[[[…` must be refused before parsing.
  */
-function deepestNesting(text: string, limit: number): { line: number; column: number } | undefined {
+function deepestNesting(text: string, limit: number): number | undefined {
   let depth = 0
-  let line = 1
   let lineStart = 0
   let quote = ''
   let comment = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 10) {
-      line++
       lineStart = i + 1
       comment = false
       continue
@@ -163,30 +175,16 @@ function deepestNesting(text: string, limit: number): { line: number; column: nu
     if (ch === '"' || ch === "'") quote = ch
     else if (ch === '#' && (i === lineStart || /\s/.test(text[i - 1]!))) comment = true
     else if (ch === '[' || ch === '{') {
-      if (++depth > limit) return { line, column: i - lineStart + 1 }
+      if (++depth > limit) return i
     } else if ((ch === ']' || ch === '}') && depth > 0) depth--
   }
   return undefined
 }
 
-/** Byte offset of the first byte that breaks UTF-8. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let lo = 0
-  let hi = bytes.length
-  // the longest valid prefix, found by halving (TextDecoder says only whether all of it is valid)
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (decodeUtf8(bytes.subarray(0, mid), true) !== undefined) lo = mid
-    else hi = mid - 1
-  }
-  return lo
-}
-
 /** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
-function decodeUtf8(bytes: Buffer, prefix = false): string | undefined {
+function decodeUtf8(bytes: Buffer): string | undefined {
   try {
-    // a prefix may end inside a multi-byte character: let the decoder wait for the rest
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: prefix })
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
   } catch {
     return undefined
   }

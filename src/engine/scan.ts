@@ -131,7 +131,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
       pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } })
     }
     for (const p of stage.problems) {
-      findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message}. \`helm install\` would refuse the chart, and its images were not checked.`))
+      findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`))
     }
   }
 
@@ -154,7 +154,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own))
   }
   const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map())
-  const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [])
+  const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes)
   kept.sort(compareFindings)
   suppressed.sort(compareFindings)
   return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, manifests, documents } }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { canonicalReference, parseReference } from '../images/reference.js'
 import type { Finding } from './finding.js'
@@ -18,17 +18,22 @@ const IGNORE_COMMENT = /#\s*pullgate-ignore:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*
 export async function applySuppressions(
   findings: readonly Finding[],
   workspace: string,
-  ignoreGlobs: readonly string[]
+  ignoreGlobs: readonly string[],
+  maxFileBytes = Infinity
 ): Promise<{ kept: Finding[]; suppressed: SuppressedFinding[] }> {
   const globs = ignoreGlobs.map((g) => ({ glob: g, re: globToRegExp(g) }))
   const files = new Map<string, Promise<string[]>>()
   const linesOf = (file: string) => {
     let found = files.get(file)
     if (!found) {
-      found = readFile(path.resolve(workspace, file), 'utf8').then(
-        (text) => text.split('\n').map((l) => l.replace(/\r$/, '')),
-        () => []
-      )
+      // a file over the size limit was not read for its images; it is not read for comments either
+      const absolute = path.resolve(workspace, file)
+      found = stat(absolute)
+        .then((info) => (info.size > maxFileBytes ? '' : readFile(absolute, 'utf8')))
+        .then(
+          (text) => text.split('\n').map((l) => l.replace(/\r$/, '')),
+          () => []
+        )
       files.set(file, found)
     }
     return found

@@ -452,7 +452,9 @@ function readYaml(file: string, text: string, consequence: string): ReadYaml | {
       problem: {
         file,
         ...errorPosition(error, positions),
-        message: `This file is not valid YAML: ${firstLine(error)}. ${consequence}. Fix the syntax at this position.`
+        message: /Maximum call stack size exceeded/.test(error.message)
+          ? `This file nests collections deeper than the YAML parser can follow (a thousand levels or so). ${consequence}`
+          : `This file is not valid YAML: ${firstLine(error)}. ${consequence}. Fix the syntax at this position.`
       }
     }
   }

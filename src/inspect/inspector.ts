@@ -55,8 +55,8 @@ export class Inspector {
   }
 
   private manifest(endpoint: Endpoint, repository: string, digest: string, readConfig: boolean): Promise<ManifestFacts> {
-    // content-addressed: the same digest is the same manifest in any repository of the run
-    const key = `${digest}|${readConfig}`
+    // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
+    const key = `${endpoint.host}|${digest}|${readConfig}`
     let found = this.manifests.get(key)
     if (!found) {
       found = this.readManifest(endpoint, repository, digest, readConfig)

@@ -47,12 +47,12 @@ const MAX_REPAIRS = 20
 export function parseManifest(rawText: string): ParsedManifest {
   // A BOM is not part of the first line's columns in any editor or in GitHub's annotations.
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText
-  const looksLikeKubernetes = KUBERNETES_KEYS.every((re) => re.test(text))
+  const looksLikeKubernetesText = looksLikeKubernetes(text)
   let docs: Document.Parsed[] = parseDocuments(text)
   let positions: PositionMap = lineMap(text)
   const problems: ReadProblem[] = []
 
-  if (hasErrors(docs) && looksLikeKubernetes) {
+  if (hasErrors(docs) && looksLikeKubernetesText) {
     const repaired = repairFlowIndentation(text, docs)
     if (repaired) {
       docs = repaired.docs
@@ -66,10 +66,15 @@ export function parseManifest(rawText: string): ParsedManifest {
     if (document.errors.length === 0) usable.push({ index, document })
   })
   if (hasErrors(docs)) {
-    const problem = describeUnreadable(text, docs, positions, looksLikeKubernetes)
+    const problem = describeUnreadable(text, docs, positions, looksLikeKubernetesText)
     if (problem) problems.push(problem)
   }
-  return { documents: usable, positions, problems, looksLikeKubernetes }
+  return { documents: usable, positions, problems, looksLikeKubernetes: looksLikeKubernetesText }
+}
+
+/** True when the text has `apiVersion` and `kind` keys, in YAML or JSON spelling: it may be a manifest. */
+export function looksLikeKubernetes(text: string): boolean {
+  return KUBERNETES_KEYS.every((re) => re.test(text))
 }
 
 // A manifest has `apiVersion` and `kind` keys, in YAML or JSON spelling.
@@ -112,6 +117,14 @@ function describeUnreadable(
     }
   }
   if (!looksLikeKubernetes) return undefined
+  if (/Maximum call stack size exceeded/.test(first.message)) {
+    // block or flow nesting deeper than the parser can recurse: say so, at a position that does not depend on the stack size
+    return {
+      rule: 'invalid-manifest',
+      ...pointSpan({ line: 1, column: 1 }),
+      message: 'This file nests collections deeper than the YAML parser can follow (a thousand levels or so), more than any manifest needs, so it was not read and its images were not checked.'
+    }
+  }
   const at = errorPosition(first, positions)
   const failed = docs.filter((d) => d.errors.length > 0).length
   const scope = docs.length > 1 ? ` (${failed} of ${docs.length} documents could not be read; the others were checked)` : ''

@@ -4,6 +4,7 @@ import type { Endpoint } from './endpoints.js'
 import type { HttpResponse, Transport } from './transport.js'
 import { describeRegistryErrors } from './registry-errors.js'
 import { hostMatches } from './guard.js'
+import { TransportError } from './errors.js'
 
 /** How a request was authorized, kept to explain a refusal. */
 export interface AuthUse {
@@ -96,7 +97,7 @@ export class Authenticator {
       return { status: 0, said: `the registry's token realm ${realm.origin} is not HTTPS; credentials were not sent there` }
     }
     if (this.allowed.length > 0 && !this.allowed.some((glob) => hostMatches(glob, realm.host))) {
-      return { status: 0, said: `the registry's token realm ${realm.host} is not in allowed-registries; nothing was sent there` }
+      throw new TransportError('refused-address', `${endpoint.host} sends clients for tokens to ${realm.host}, which is not in allowed-registries; nothing was sent there`)
     }
     const service = challenge.params.service
     let response: HttpResponse

@@ -32,7 +32,7 @@ export function guardedLookup(hostname: string, options: dns.LookupOptions, call
     if (error) return callback(error, [])
     const list = addresses as dns.LookupAddress[]
     const bad = list.find((a) => isForbiddenAddress(a.address))
-    if (bad) return callback(new ForbiddenAddressError(`${hostname} resolves to ${bad.address}, a link-local address pullgate never contacts`) as NodeJS.ErrnoException, [])
+    if (bad) return callback(new ForbiddenAddressError(`${hostname} resolves to ${bad.address}, a link-local or cloud metadata address pullgate never contacts`) as NodeJS.ErrnoException, [])
     if (options.all) return callback(null, list)
     callback(null, list[0]!.address, list[0]!.family)
   })

@@ -110,8 +110,10 @@ export class Transport {
     }
   }
 
+  /** Closes the pools; after the deadline, destroys them instead of waiting for hung connections. */
   async close(): Promise<void> {
-    await this.dispatcher.close()
+    if (this.options.signal?.aborted) await this.dispatcher.destroy()
+    else await this.dispatcher.close()
   }
 
   private async followRedirects(request: HttpRequest): Promise<HttpResponse> {
@@ -135,13 +137,13 @@ export class Transport {
     // an address written as a literal IP never goes through lookup: check it here
     const literal = request.url.hostname.replace(/^\[|\]$/g, '')
     if (isForbiddenAddress(literal)) {
-      throw new TransportError('refused-address', `${literal} is a link-local address (where clouds serve instance metadata); pullgate never contacts it`)
+      throw new TransportError('refused-address', `${literal} is a link-local or cloud metadata address; pullgate never contacts it`)
     }
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...request.headers }
     if (request.authorization) headers.authorization = request.authorization
     const signals = [AbortSignal.timeout(this.options.timeoutMs * 2)]
     if (this.options.signal) signals.push(this.options.signal)
-    const response = await this.dispatcher.request({
+    const pending = this.dispatcher.request({
       origin: request.url.origin,
       path: `${request.url.pathname}${request.url.search}`,
       method: request.method,
@@ -149,6 +151,8 @@ export class Transport {
       body: request.body,
       signal: AbortSignal.any(signals)
     })
+    // a TLS handshake that never ends does not see the request's signal: the deadline must still hold
+    const response = await (this.options.signal ? raceAbort(pending, this.options.signal) : pending)
     const declared = Number(response.headers['content-length'])
     // destroying the body aborts the request; its abort error is expected, not a crash
     response.body.on('error', () => {})
@@ -199,6 +203,30 @@ export class Transport {
       })
     })
   }
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {})
+    return Promise.reject(new Error('deadline passed'))
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.then((r) => (r as { body?: { destroy?: () => void } } | undefined)?.body?.destroy?.(), () => {})
+      reject(new Error('deadline passed'))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      }
+    )
+  })
 }
 
 const USER_AGENT = 'pullgate (+https://github.com/pullgate/pullgate)'

@@ -34,7 +34,9 @@ export function readDockerConfig(file: string | undefined): DockerConfig | undef
   try {
     json = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
-    throw new DockerConfigError(`the Docker config ${file} is not valid JSON: ${(error as Error).message.split('\n')[0]}`)
+    // the parser's message quotes the text around the error, which is where the passwords are: give the position only
+    const where = /position (\d+)/.exec((error as Error).message)
+    throw new DockerConfigError(`the Docker config ${file} is not valid JSON${where ? ` (at character ${where[1]})` : ''}`)
   }
   if (!isObject(json)) throw new DockerConfigError(`the Docker config ${file} is not a JSON object`)
   const auths = new Map<string, Credential>()

@@ -36,9 +36,10 @@ export function credentialsFromHelper(helper: string, host: string): Promise<Cre
     child.on('close', (code, signal) => {
       if (signal) return done({ problem: `${program} did not answer within ${HELPER_TIMEOUT_MS / 1000} s` })
       if (code !== 0) {
-        const said = (stdout || stderr).trim().split('\n')[0] ?? ''
         // "credentials not found in native keychain": nothing stored for this registry, not a failure
-        if (/not found/i.test(said)) return done({})
+        if (/not found/i.test(stdout) || /not found/i.test(stderr)) return done({})
+        // stdout is where a helper writes secrets, even when it then fails: quote only stderr
+        const said = stderr.trim().split('\n')[0] ?? ''
         return done({ problem: `${program} exited with code ${code}${said ? `: ${said.slice(0, 200)}` : ''}` })
       }
       try {
