@@ -65,3 +65,32 @@ describe('readDockerConfig', () => {
     expect(dockerConfigPath(undefined, { HOME: '/home/me' })).toBe('/home/me/.docker/config.json')
   })
 })
+
+describe('readDockerConfig on arbitrary input', () => {
+  test('any bytes: a config or a DockerConfigError naming the file, never another error, never the content', async () => {
+    const fc = (await import('fast-check')).default
+    const dir = mkdtempSync(path.join(tmpdir(), 'pullgate-dc-fuzz-'))
+    const file = path.join(dir, 'config.json')
+    const jsonish = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.json({ maxDepth: 4 }),
+      fc.record({ auths: fc.dictionary(fc.string({ maxLength: 30 }), fc.oneof(fc.record({ auth: fc.string() }), fc.jsonValue(), fc.constant(null))) }).map((o) => JSON.stringify(o)),
+      fc.record({ credHelpers: fc.jsonValue(), credsStore: fc.jsonValue() }).map((o) => JSON.stringify(o))
+    )
+    fc.assert(
+      fc.property(jsonish, (text) => {
+        writeFileSync(file, text)
+        try {
+          const config = readDockerConfig(file)
+          for (const credential of config?.auths.values() ?? []) expect(typeof credential.source).toBe('string')
+        } catch (error) {
+          expect(error).toBeInstanceOf(DockerConfigError)
+          expect((error as Error).message.startsWith(`the Docker config ${file} is not`)).toBe(true)
+          // the message never quotes the file's text (passwords live there)
+          if (text.length > 12) expect((error as Error).message).not.toContain(text.slice(0, 12))
+        }
+      }),
+      { numRuns: 500 }
+    )
+  })
+})
