@@ -54020,6 +54020,7 @@ function describeUnreadable(text, docs, positions, looksLikeKubernetes) {
             '`kubectl apply` would reject it and none of the images in the broken document were checked. Fix the syntax at this position.'
     };
 }
+/** Where a YAML syntax error is, as an editor shows it. */
 function errorPosition(error, positions) {
     // the yaml package points at the indentation token; the reader wants the first character after it
     let offset = error.pos[0];
@@ -54027,6 +54028,7 @@ function errorPosition(error, positions) {
         offset++;
     return positions.position(offset);
 }
+/** A YAML error's sentence, without the position and code excerpt the pretty form appends. */
 function firstLine(error) {
     // yaml's pretty errors append " at line L, column C:" and a code excerpt: keep the sentence only
     return error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
@@ -54830,10 +54832,10 @@ function readYaml(file, text, consequence) {
         return {
             problem: {
                 file,
-                ...values_errorPosition(error, positions),
+                ...errorPosition(error, positions),
                 message: /Maximum call stack size exceeded/.test(error.message)
                     ? `This file nests collections deeper than the YAML parser can follow (a thousand levels or so). ${consequence}`
-                    : `This file is not valid YAML: ${values_firstLine(error)}. ${consequence}. Fix the syntax at this position.`
+                    : `This file is not valid YAML: ${firstLine(error)}. ${consequence}. Fix the syntax at this position.`
             }
         };
     }
@@ -54844,16 +54846,6 @@ function readYaml(file, text, consequence) {
 function firstError(text) {
     const docs = (0,dist/* parseAllDocuments */.hR)(text, { merge: true, uniqueKeys: false, prettyErrors: true });
     return Array.isArray(docs) ? docs[0]?.errors[0] : undefined;
-}
-function values_errorPosition(error, positions) {
-    // the yaml package points at the indentation before the offending token; editors point at the token
-    let offset = error.pos[0];
-    while (positions.text[offset] === ' ' || positions.text[offset] === '\t')
-        offset++;
-    return positions.position(offset);
-}
-function values_firstLine(error) {
-    return error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 function writtenText(scalar, positions) {
     const range = scalarTextRange(scalar, positions.text);

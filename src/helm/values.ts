@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, ty
 import type { Span } from '../findings/finding.js'
 import { DEFAULT_LIMITS } from '../engine/limits.js'
 import { parseReference } from '../images/reference.js'
-import { parseManifest, type PositionMap } from '../manifests/parse.js'
+import { errorPosition, firstLine, parseManifest, type PositionMap } from '../manifests/parse.js'
 import { AliasBudgetExceeded, NodeReader, scalarTextRange } from '../manifests/yaml-nodes.js'
 
 /** A scalar of a values file, with where it is written. */
@@ -466,17 +466,6 @@ function readYaml(file: string, text: string, consequence: string): ReadYaml | {
 function firstError(text: string): YAMLError | undefined {
   const docs = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: true })
   return Array.isArray(docs) ? docs[0]?.errors[0] : undefined
-}
-
-function errorPosition(error: YAMLError, positions: PositionMap): { line: number; column: number } {
-  // the yaml package points at the indentation before the offending token; editors point at the token
-  let offset = error.pos[0]
-  while (positions.text[offset] === ' ' || positions.text[offset] === '\t') offset++
-  return positions.position(offset)
-}
-
-function firstLine(error: YAMLError): string {
-  return error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
 }
 
 function writtenText(scalar: Scalar, positions: PositionMap): string {

@@ -137,14 +137,16 @@ function describeUnreadable(
   }
 }
 
-function errorPosition(error: YAMLError, positions: PositionMap): { line: number; column: number } {
+/** Where a YAML syntax error is, as an editor shows it. */
+export function errorPosition(error: YAMLError, positions: PositionMap): { line: number; column: number } {
   // the yaml package points at the indentation token; the reader wants the first character after it
   let offset = error.pos[0]
   while (positions.text[offset] === ' ' || positions.text[offset] === '\t') offset++
   return positions.position(offset)
 }
 
-function firstLine(error: YAMLError): string {
+/** A YAML error's sentence, without the position and code excerpt the pretty form appends. */
+export function firstLine(error: YAMLError): string {
   // yaml's pretty errors append " at line L, column C:" and a code excerpt: keep the sentence only
   return error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
 }

@@ -1,26 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { labOrSkip } from '../helpers/lab.js'
+import { fixtureRepo, labOrSkip } from '../helpers/lab.js'
 import { cleanEnv, runNode } from '../helpers/run-dist.js'
-import { ROOT } from '../helpers/shared.js'
 
 const lab = labOrSkip()
 
-function fixtureRepo(name: string, vars: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `pullgate-${name}-`))
-  cpSync(path.join(ROOT, '__fixtures__', name), dir, { recursive: true })
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d)) {
-      const p = path.join(d, entry)
-      if (statSync(p).isDirectory()) walk(p)
-      else writeFileSync(p, readFileSync(p, 'utf8').replace(/\$\{(\w+)\}/g, (m, v: string) => vars[v] ?? m))
-    }
-  }
-  walk(dir)
-  return dir
-}
 
 ;(lab ? describe : describe.skip)('Helm charts: the images values files compose, against the real registry', () => {
   async function findings(dir: string, args: string[] = []) {

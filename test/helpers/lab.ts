@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { readLab, type Lab } from '../lab/lab.js'
+import { ROOT } from './shared.js'
 
 /** The lab started by jest's globalSetup, or undefined (its tests then skip, loudly). */
 export function labOrSkip(): Lab | undefined {
@@ -30,5 +31,20 @@ export function dockerConfig(auths: Record<string, { username: string; password:
     Object.entries(auths).map(([host, c]) => [host, { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') }])
   )
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: entries, ...extra }))
+  return dir
+}
+
+/** Copies a fixture repository from __fixtures__ and fills in ${NAME} placeholders (as envsubst would). */
+export function fixtureRepo(name: string, vars: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `pullgate-${name}-`))
+  cpSync(path.join(ROOT, '__fixtures__', name), dir, { recursive: true })
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d)) {
+      const p = path.join(d, entry)
+      if (statSync(p).isDirectory()) walk(p)
+      else writeFileSync(p, readFileSync(p, 'utf8').replace(/\$\{(\w+)\}/g, (m, v: string) => vars[v] ?? m))
+    }
+  }
+  walk(dir)
   return dir
 }
