@@ -50278,7 +50278,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7068);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3332);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
 const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
@@ -50296,7 +50296,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7068:
+/***/ 3332:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50895,7 +50895,8 @@ const CONFIG_KEYS = [
     'helm-values',
     'allowed-registries',
     'timeout-seconds',
-    'limits'
+    'limits',
+    'cache-file'
 ];
 const DEFAULT_CONFIG_FILE = '.pullgate.yaml';
 /**
@@ -56426,6 +56427,18 @@ async function resolveTargets(client, targets, perRegistry = DEFAULT_PER_REGISTR
 }
 async function resolveTarget(client, target, inspector) {
     try {
+        // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
+        const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined;
+        if (known && inspector) {
+            const endpoint = async () => {
+                const e = await client.endpoint(target.registry);
+                if (!('base' in e))
+                    throw e.error;
+                return e;
+            };
+            const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry);
+            return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) };
+        }
         const endpoint = await client.endpoint(target.registry);
         if (!('base' in endpoint))
             return { kind: 'unreachable', cause: endpoint.error.message };
@@ -56435,7 +56448,7 @@ async function resolveTarget(client, target, inspector) {
         if (!manifest.found)
             return await classifyFailure(client, endpoint, target, manifest.answer);
         // resolved without credentials: public; with them, ask once per repository whether they were needed
-        const access = manifest.answer.credential ? await privacy(client, endpoint, target) : 'public';
+        const access = manifest.answer.credential ? await privacy(client, endpoint, target, inspector) : 'public';
         const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
         if (!inspector || target.inspect === false)
             return resolved;
@@ -56462,16 +56475,23 @@ async function resolveTarget(client, target, inspector) {
 }
 const privacyByRepository = new WeakMap();
 /** Whether `registry/repository` refuses anonymous pulls, asked once per repository and run. */
-function privacy(client, endpoint, target) {
+function privacy(client, endpoint, target, inspector) {
     let cache = privacyByRepository.get(client);
     if (!cache)
         privacyByRepository.set(client, (cache = new Map()));
     const key = `${target.registry}/${target.repository}`;
     let found = cache.get(key);
     if (!found) {
-        found = client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => (refused ? 'private' : 'public'), 
-        // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-        () => 'private');
+        const known = inspector?.cachedAccess(key);
+        found = known
+            ? Promise.resolve(known)
+            : client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => {
+                const access = refused ? 'private' : 'public';
+                inspector?.rememberAccess(key, access);
+                return access;
+            }, 
+            // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+            () => 'private');
         cache.set(key, found);
     }
     return found;
@@ -56646,8 +56666,23 @@ class Inspector {
         this.client = client;
         this.options = options;
     }
-    async inspect(endpoint, repository, digest) {
-        const top = await this.manifest(endpoint, repository, digest, true);
+    /** Whether a repository refused anonymous pulls, as the cache file remembers it. */
+    cachedAccess(repository) {
+        return this.options.cache?.access(repository);
+    }
+    rememberAccess(repository, access) {
+        this.options.cache?.setAccess(repository, access);
+    }
+    /** The facts of a digest already known from the cache file (then no request is needed), or undefined. */
+    cached(host, digest) {
+        return this.options.cache?.manifest(`${host}|${digest}|true`);
+    }
+    /**
+     * `endpoint` may be a function: then the registry is only contacted (pinged) when something is
+     * not in the cache, so a warm run with digest-pinned references sends nothing at all.
+     */
+    async inspect(endpoint, repository, digest, host) {
+        const top = await this.manifest(endpoint, repository, digest, true, host);
         const chosen = new Map();
         if (top.kind !== 'index') {
             for (const p of this.options.platforms)
@@ -56662,7 +56697,7 @@ class Inspector {
                 chosen.set(formatPlatform(wanted), undefined);
                 continue;
             }
-            const child = await this.manifest(endpoint, repository, entry.digest, false);
+            const child = await this.manifest(endpoint, repository, entry.digest, false, host);
             if (child.kind === 'index')
                 throw new InspectionError(`the index entry ${entry.digest} is itself an index, which runtimes do not follow`);
             chosen.set(formatPlatform(wanted), child.kind === 'image' && entry.platform ? { ...child, platform: entry.platform } : child);
@@ -56670,12 +56705,19 @@ class Inspector {
         const available = [...new Set(candidates.map((e) => (e.platform ? formatPlatform(e.platform) : 'any platform')))];
         return { top, chosen, available };
     }
-    manifest(endpoint, repository, digest, readConfig) {
+    manifest(endpoint, repository, digest, readConfig, host) {
         // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
-        const key = `${endpoint.host}|${digest}|${readConfig}`;
+        const key = `${typeof endpoint === 'function' ? host : endpoint.host}|${digest}|${readConfig}`;
         let found = this.manifests.get(key);
         if (!found) {
-            found = this.readManifest(endpoint, repository, digest, readConfig);
+            const cache = this.options.cache;
+            const known = cache?.manifest(key);
+            // a failed read is not cached across runs: only what a registry really served
+            found = known
+                ? Promise.resolve(known)
+                : (typeof endpoint === 'function' ? endpoint() : Promise.resolve(endpoint))
+                    .then((e) => this.readManifest(e, repository, digest, readConfig))
+                    .then((facts) => (cache?.setManifest(key, facts), facts));
             this.manifests.set(key, found);
         }
         return found;
@@ -56776,7 +56818,69 @@ function str(value) {
     return typeof value === 'string' ? value : '';
 }
 
+;// CONCATENATED MODULE: ./lib/inspect/cache.js
+
+
+
+/** Bumped when the shape of cached facts changes: an old file is then ignored, never misread. */
+const CACHE_VERSION = 1;
+/**
+ * What was learned about digests, kept across runs in a JSON file (`cache-file`) that users
+ * persist with actions/cache. A manifest addressed by digest never changes, so a warm run needs
+ * one HEAD per tag and nothing for digest-pinned references — which matters for Docker Hub, whose
+ * small anonymous quota counts manifest GETs. Entries are kept per registry: one registry's
+ * answer never stands for another's.
+ */
+class FactsCache {
+    file;
+    data;
+    dirty = false;
+    constructor(file, data) {
+        this.file = file;
+        this.data = data;
+    }
+    /** Loads the cache file, or starts empty (missing, unreadable or from another version). */
+    static load(file) {
+        const empty = { version: CACHE_VERSION, manifests: {}, access: {} };
+        if (!file || !(0,external_node_fs_namespaceObject.existsSync)(file))
+            return new FactsCache(file, empty);
+        try {
+            const data = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+            if (data.version !== CACHE_VERSION || typeof data.manifests !== 'object' || typeof data.access !== 'object')
+                return new FactsCache(file, empty);
+            return new FactsCache(file, data);
+        }
+        catch {
+            return new FactsCache(file, empty);
+        }
+    }
+    manifest(key) {
+        return this.data.manifests[key];
+    }
+    setManifest(key, facts) {
+        this.data.manifests[key] = facts;
+        this.dirty = true;
+    }
+    access(repository) {
+        return this.data.access[repository];
+    }
+    setAccess(repository, access) {
+        if (this.data.access[repository] === access)
+            return;
+        this.data.access[repository] = access;
+        this.dirty = true;
+    }
+    /** Writes the file when anything new was learned. */
+    async save() {
+        if (!this.file || !this.dirty)
+            return;
+        await (0,promises_.mkdir)(external_node_path_.dirname(this.file), { recursive: true });
+        await (0,promises_.writeFile)(this.file, `${JSON.stringify(this.data)}\n`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/engine/registry.js
+
 
 
 
@@ -56828,8 +56932,10 @@ async function resolveImages(images, options, logger) {
         const registries = new Set([...targets.values()].map((t) => t.registry)).size;
         logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`);
         const compat = options.compat;
+        const cache = FactsCache.load(options.cacheFile);
         const inspector = compat
             ? new Inspector(client, {
+                cache,
                 platforms: compat.platforms,
                 // only containerd (and a custom profile) trusts an uncompressed label without looking
                 sniffUncompressed: compat.runtimes.some((r) => r.family === 'containerd' || r.family === 'custom')
@@ -56840,6 +56946,7 @@ async function resolveImages(images, options, logger) {
             result.byImage.set(image, byKey.get(target.key));
         for (const [image, target] of tagTargets)
             result.tags.set(image, byKey.get(target.key));
+        await cache.save();
     }
     finally {
         await transport.close();
@@ -57606,6 +57713,7 @@ Options (each action input has the flag of the same name):
                         the only registry hosts (and token realms) pullgate may contact
   --timeout-seconds N   the whole run's deadline for registry traffic (default 600)
   --limits LIMITS       max-file-bytes, max-alias-expansions, max-nesting-depth pairs
+  --cache-file FILE     keep what was learned about digests across runs in FILE (JSON)
   --report-file FILE    also write the JSON report to FILE
   --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
   --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
@@ -57645,6 +57753,7 @@ async function cli(argv, io) {
                 kustomize: { type: 'string' },
                 'allowed-registries': { type: 'string', multiple: true },
                 'timeout-seconds': { type: 'string' },
+                'cache-file': { type: 'string' },
                 limits: { type: 'string', multiple: true },
                 helm: { type: 'string' },
                 'helm-values': { type: 'string', multiple: true },
@@ -57716,6 +57825,7 @@ async function cli(argv, io) {
                 githubToken,
                 insecureRegistries: parseCommaList(pick(values['insecure-registries'], 'insecure-registries')),
                 allowedRegistries: parseCommaList(pick(values['allowed-registries'], 'allowed-registries')),
+                cacheFile: pick(values['cache-file'], 'cache-file') ? external_node_path_.resolve(io.cwd, pick(values['cache-file'], 'cache-file')) : undefined,
                 deadline: AbortSignal.timeout(parseTimeoutSeconds(pick(values['timeout-seconds'], 'timeout-seconds')) * 1000),
                 onSecret: (secret) => redactor.add(secret),
                 env: io.env

@@ -46,6 +46,7 @@ export const Inputs = {
   AllowedRegistries: 'allowed-registries',
   TimeoutSeconds: 'timeout-seconds',
   Limits: 'limits',
+  CacheFile: 'cache-file',
   NodeCredentials: 'node-credentials'
 } as const
 
@@ -75,6 +76,7 @@ export interface ActionInputs {
   readonly allowedRegistries: string[]
   readonly timeoutSeconds: number
   readonly limits: Partial<Limits>
+  readonly cacheFile?: string
 }
 
 /**
@@ -116,7 +118,8 @@ export function getInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     helmValues: parseCommaList(read(Inputs.HelmValues)),
     allowedRegistries: parseCommaList(read(Inputs.AllowedRegistries)),
     timeoutSeconds: parseTimeoutSeconds(read(Inputs.TimeoutSeconds)),
-    limits: parseLimits(read(Inputs.Limits))
+    limits: parseLimits(read(Inputs.Limits)),
+    cacheFile: read(Inputs.CacheFile) ? path.resolve(workspace, read(Inputs.CacheFile)) : undefined
   }
 }
 

@@ -54,6 +54,7 @@ export async function run(): Promise<void> {
             githubActor: process.env.GITHUB_ACTOR,
             insecureRegistries: inputs.insecureRegistries,
             allowedRegistries: inputs.allowedRegistries,
+            cacheFile: inputs.cacheFile,
             deadline: AbortSignal.timeout(inputs.timeoutSeconds * 1000),
             onSecret
           }

@@ -78,6 +78,7 @@ Options (each action input has the flag of the same name):
                         the only registry hosts (and token realms) pullgate may contact
   --timeout-seconds N   the whole run's deadline for registry traffic (default 600)
   --limits LIMITS       max-file-bytes, max-alias-expansions, max-nesting-depth pairs
+  --cache-file FILE     keep what was learned about digests across runs in FILE (JSON)
   --report-file FILE    also write the JSON report to FILE
   --sarif-file FILE     also write a SARIF 2.1.0 log to FILE
   --format FORMAT       text (default), json, github (workflow-command annotations) or sarif
@@ -118,6 +119,7 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
         kustomize: { type: 'string' },
         'allowed-registries': { type: 'string', multiple: true },
         'timeout-seconds': { type: 'string' },
+        'cache-file': { type: 'string' },
         limits: { type: 'string', multiple: true },
         helm: { type: 'string' },
         'helm-values': { type: 'string', multiple: true },
@@ -188,6 +190,7 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
           githubToken,
           insecureRegistries: parseCommaList(pick(values['insecure-registries'], 'insecure-registries')),
           allowedRegistries: parseCommaList(pick(values['allowed-registries'], 'allowed-registries')),
+          cacheFile: pick(values['cache-file'], 'cache-file') ? path.resolve(io.cwd, pick(values['cache-file'], 'cache-file')!) : undefined,
           deadline: AbortSignal.timeout(parseTimeoutSeconds(pick(values['timeout-seconds'], 'timeout-seconds')) * 1000),
           onSecret: (secret) => redactor.add(secret),
           env: io.env

@@ -26,7 +26,8 @@ export const CONFIG_KEYS = [
   'helm-values',
   'allowed-registries',
   'timeout-seconds',
-  'limits'
+  'limits',
+  'cache-file'
 ] as const
 
 export const DEFAULT_CONFIG_FILE = '.pullgate.yaml'

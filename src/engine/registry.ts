@@ -9,6 +9,7 @@ import { Transport, type TransportOptions } from '../registry/transport.js'
 import type { Resolution, Target } from '../resolve/outcome.js'
 import { resolveTargets, tagTargetOf, targetOf } from '../resolve/resolver.js'
 import { Inspector } from '../inspect/inspector.js'
+import { FactsCache } from '../inspect/cache.js'
 import type { CompatOptions } from '../compat/profile.js'
 import type { Logger } from '../util/logger.js'
 import { UsageError } from './options.js'
@@ -27,6 +28,8 @@ export interface RegistryOptions {
   readonly allowedRegistries?: readonly string[]
   /** the run's deadline: requests still open then are abandoned (`timeout-seconds`) */
   readonly deadline?: AbortSignal
+  /** a JSON file keeping what was learned about digests across runs (`cache-file`) */
+  readonly cacheFile?: string
   /** called with every secret as soon as it is known (the action masks it) */
   readonly onSecret?: SecretSink
   readonly transport?: Partial<TransportOptions>
@@ -85,8 +88,10 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
     const registries = new Set([...targets.values()].map((t) => t.registry)).size
     logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
     const compat = options.compat
+    const cache = FactsCache.load(options.cacheFile)
     const inspector = compat
       ? new Inspector(client, {
+          cache,
           platforms: compat.platforms,
           // only containerd (and a custom profile) trusts an uncompressed label without looking
           sniffUncompressed: compat.runtimes.some((r) => r.family === 'containerd' || r.family === 'custom')
@@ -95,6 +100,7 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
     const byKey = await resolveTargets(client, [...targets.values(), ...tagTargets.values()], options.perRegistryConcurrency, inspector)
     for (const [image, target] of targets) result.byImage.set(image, byKey.get(target.key)!)
     for (const [image, target] of tagTargets) result.tags.set(image, byKey.get(target.key)!)
+    await cache.save()
   } finally {
     await transport.close()
   }

@@ -4,6 +4,7 @@ import { isImageConfig, layerClass, manifestKind } from '../compat/media-types.j
 import { contentType, MAX_MANIFEST_BYTES, type RegistryClient } from '../registry/client.js'
 import type { Endpoint } from '../registry/endpoints.js'
 import { describeRegistryErrors } from '../registry/registry-errors.js'
+import type { FactsCache } from './cache.js'
 import {
   InspectionError,
   type ImageFacts,
@@ -28,11 +29,29 @@ export class Inspector {
 
   constructor(
     private readonly client: RegistryClient,
-    private readonly options: { readonly platforms: readonly Platform[]; readonly sniffUncompressed: boolean }
+    private readonly options: { readonly platforms: readonly Platform[]; readonly sniffUncompressed: boolean; readonly cache?: FactsCache }
   ) {}
 
-  async inspect(endpoint: Endpoint, repository: string, digest: string): Promise<ImageFacts> {
-    const top = await this.manifest(endpoint, repository, digest, true)
+  /** Whether a repository refused anonymous pulls, as the cache file remembers it. */
+  cachedAccess(repository: string): 'private' | 'public' | undefined {
+    return this.options.cache?.access(repository)
+  }
+
+  rememberAccess(repository: string, access: 'private' | 'public'): void {
+    this.options.cache?.setAccess(repository, access)
+  }
+
+  /** The facts of a digest already known from the cache file (then no request is needed), or undefined. */
+  cached(host: string, digest: string): ManifestFacts | undefined {
+    return this.options.cache?.manifest(`${host}|${digest}|true`)
+  }
+
+  /**
+   * `endpoint` may be a function: then the registry is only contacted (pinged) when something is
+   * not in the cache, so a warm run with digest-pinned references sends nothing at all.
+   */
+  async inspect(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, host?: string): Promise<ImageFacts> {
+    const top = await this.manifest(endpoint, repository, digest, true, host)
     const chosen = new Map<string, ImageManifestFacts | Schema1Facts | OtherManifestFacts | undefined>()
     if (top.kind !== 'index') {
       for (const p of this.options.platforms) chosen.set(formatPlatform(p), top)
@@ -46,7 +65,7 @@ export class Inspector {
         chosen.set(formatPlatform(wanted), undefined)
         continue
       }
-      const child = await this.manifest(endpoint, repository, entry.digest, false)
+      const child = await this.manifest(endpoint, repository, entry.digest, false, host)
       if (child.kind === 'index') throw new InspectionError(`the index entry ${entry.digest} is itself an index, which runtimes do not follow`)
       chosen.set(formatPlatform(wanted), child.kind === 'image' && entry.platform ? { ...child, platform: entry.platform } : child)
     }
@@ -54,12 +73,19 @@ export class Inspector {
     return { top, chosen, available }
   }
 
-  private manifest(endpoint: Endpoint, repository: string, digest: string, readConfig: boolean): Promise<ManifestFacts> {
+  private manifest(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, readConfig: boolean, host?: string): Promise<ManifestFacts> {
     // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
-    const key = `${endpoint.host}|${digest}|${readConfig}`
+    const key = `${typeof endpoint === 'function' ? host : endpoint.host}|${digest}|${readConfig}`
     let found = this.manifests.get(key)
     if (!found) {
-      found = this.readManifest(endpoint, repository, digest, readConfig)
+      const cache = this.options.cache
+      const known = cache?.manifest(key)
+      // a failed read is not cached across runs: only what a registry really served
+      found = known
+        ? Promise.resolve(known)
+        : (typeof endpoint === 'function' ? endpoint() : Promise.resolve(endpoint))
+            .then((e) => this.readManifest(e, repository, digest, readConfig))
+            .then((facts) => (cache?.setManifest(key, facts), facts))
       this.manifests.set(key, found)
     }
     return found

@@ -52,13 +52,24 @@ export async function resolveTargets(
 
 async function resolveTarget(client: RegistryClient, target: Target, inspector: Inspector | undefined): Promise<Resolution> {
   try {
+    // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
+    const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined
+    if (known && inspector) {
+      const endpoint = async () => {
+        const e = await client.endpoint(target.registry)
+        if (!('base' in e)) throw e.error
+        return e
+      }
+      const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry)
+      return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) }
+    }
     const endpoint = await client.endpoint(target.registry)
     if (!('base' in endpoint)) return { kind: 'unreachable', cause: endpoint.error.message }
     if (target.purpose === 'repository') return await resolveRepository(client, endpoint, target)
     const manifest = await client.resolveManifest(endpoint, target.repository, target.reference)
     if (!manifest.found) return await classifyFailure(client, endpoint, target, manifest.answer)
     // resolved without credentials: public; with them, ask once per repository whether they were needed
-    const access = manifest.answer.credential ? await privacy(client, endpoint, target) : 'public'
+    const access = manifest.answer.credential ? await privacy(client, endpoint, target, inspector) : 'public'
     const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
     if (!inspector || target.inspect === false) return resolved
     try {
@@ -83,17 +94,24 @@ async function resolveTarget(client: RegistryClient, target: Target, inspector: 
 const privacyByRepository = new WeakMap<RegistryClient, Map<string, Promise<'private' | 'public'>>>()
 
 /** Whether `registry/repository` refuses anonymous pulls, asked once per repository and run. */
-function privacy(client: RegistryClient, endpoint: Endpoint, target: Target): Promise<'private' | 'public'> {
+function privacy(client: RegistryClient, endpoint: Endpoint, target: Target, inspector: Inspector | undefined): Promise<'private' | 'public'> {
   let cache = privacyByRepository.get(client)
   if (!cache) privacyByRepository.set(client, (cache = new Map()))
   const key = `${target.registry}/${target.repository}`
   let found = cache.get(key)
   if (!found) {
-    found = client.refusesAnonymous(endpoint, target.repository, target.reference).then(
-      (refused) => (refused ? 'private' : 'public'),
-      // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-      () => 'private' as const
-    )
+    const known = inspector?.cachedAccess(key)
+    found = known
+      ? Promise.resolve(known)
+      : client.refusesAnonymous(endpoint, target.repository, target.reference).then(
+          (refused) => {
+            const access = refused ? 'private' : 'public'
+            inspector?.rememberAccess(key, access)
+            return access
+          },
+          // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+          () => 'private' as const
+        )
     cache.set(key, found)
   }
   return found

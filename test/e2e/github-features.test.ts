@@ -63,7 +63,7 @@ describe('suppressions and the settings file', () => {
     writeFileSync(path.join(dir, '.pullgate.yaml'), 'fail_on: warning\n')
     const bad = await runNode('dist/cli.js', [], { cwd: dir })
     expect(bad.code).toBe(2)
-    expect(bad.stderr.split('\n')[0]).toBe('pullgate: error: .pullgate.yaml: unknown setting "fail_on"; settings are paths, scope, fail-on, offline, rules, ignore, docker-config, insecure-registries, runtime, platforms, accept-media-types, cluster-pull-secrets, node-credentials, report-file, sarif-file, pin, kustomize, helm, helm-values, allowed-registries, timeout-seconds, limits')
+    expect(bad.stderr.split('\n')[0]).toBe('pullgate: error: .pullgate.yaml: unknown setting "fail_on"; settings are paths, scope, fail-on, offline, rules, ignore, docker-config, insecure-registries, runtime, platforms, accept-media-types, cluster-pull-secrets, node-credentials, report-file, sarif-file, pin, kustomize, helm, helm-values, allowed-registries, timeout-seconds, limits, cache-file')
   })
 })
 
