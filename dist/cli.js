@@ -57322,16 +57322,8 @@ async function scan(options, logger = silentLogger) {
         const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions);
         applyKustomizeStage(stage, pending, findings);
     }
-    if (options.helm !== false) {
-        const stage = helmStage(options.workspace, files, options.helmValues ?? []);
-        for (const { image, occurrence } of stage.uses) {
-            const verdict = checkOccurrence(occurrence);
-            pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } });
-        }
-        for (const p of stage.problems) {
-            findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`));
-        }
-    }
+    if (options.helm !== false)
+        applyHelmStage(options.workspace, files, options.helmValues ?? [], pending, findings);
     const compat = options.compat ?? defaultCompat();
     const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger);
     const images = [];
@@ -57437,6 +57429,18 @@ function applyKustomizeStage(stage, pending, findings) {
     pending.push(...rendered);
     for (const problem of stage.problems) {
         findings.push(makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`));
+    }
+}
+/** Adds the images Helm charts' values compose, each at the values line that decides it. */
+function applyHelmStage(workspace, files, helmValues, pending, findings) {
+    const stage = helmStage(workspace, files, helmValues);
+    for (const { image, occurrence } of stage.uses) {
+        const verdict = checkOccurrence(occurrence);
+        pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } });
+    }
+    for (const p of stage.problems) {
+        const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 };
+        findings.push(makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`));
     }
 }
 /** Runtimes and platforms to check against when the caller names none. */

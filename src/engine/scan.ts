@@ -87,7 +87,6 @@ export interface ScanResult {
   readonly stats: { readonly files: number; readonly manifests: number; readonly documents: number }
 }
 
-
 /**
  * The engine: find manifests, extract image references with positions, parse them, resolve them
  * against their registries, apply the rules. Never imports @actions/*; the action and the CLI
@@ -124,16 +123,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions)
     applyKustomizeStage(stage, pending, findings)
   }
-  if (options.helm !== false) {
-    const stage = helmStage(options.workspace, files, options.helmValues ?? [])
-    for (const { image, occurrence } of stage.uses) {
-      const verdict = checkOccurrence(occurrence)
-      pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } })
-    }
-    for (const p of stage.problems) {
-      findings.push(makeFinding('invalid-manifest', { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`))
-    }
-  }
+  if (options.helm !== false) applyHelmStage(options.workspace, files, options.helmValues ?? [], pending, findings)
 
   const compat = options.compat ?? defaultCompat()
   const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger)
@@ -234,6 +224,19 @@ function applyKustomizeStage(stage: KustomizeStage, pending: PendingImage[], fin
   pending.push(...rendered)
   for (const problem of stage.problems) {
     findings.push(makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`))
+  }
+}
+
+/** Adds the images Helm charts' values compose, each at the values line that decides it. */
+function applyHelmStage(workspace: string, files: readonly string[], helmValues: readonly string[], pending: PendingImage[], findings: Finding[]): void {
+  const stage = helmStage(workspace, files, helmValues)
+  for (const { image, occurrence } of stage.uses) {
+    const verdict = checkOccurrence(occurrence)
+    pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } })
+  }
+  for (const p of stage.problems) {
+    const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }
+    findings.push(makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`))
   }
 }
 
