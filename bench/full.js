@@ -1,0 +1,551 @@
+#!/usr/bin/env node
+/**
+ * Full benchmark: `pullgate` against real registries (the test lab: CNCF distribution on loopback),
+ * cold and warm (--cache-file), next to the floor (a bare undici loop sending the minimal set of
+ * requests for the same check), skopeo, the offline scan, and how the cold run scales with the
+ * tree. Every measurement is a separate process, startup included. Requests are counted by a
+ * forward proxy on loopback that every pullgate and floor run goes through.
+ *
+ *   node bench/full.js [--files 5000] [--unique 1000] [--runs 1] [--seed 42] [--keep DIR] [--json]
+ *                      [--skopeo-sample 100] [--no-skopeo] [--no-time]
+ *
+ * Seeding: every image reuses the layers of the lab's open/lab/app:1.0.0 (cross-repository blob
+ * mounts) but gets its own small config blob (a label naming it), so every image has its own
+ * manifest digest and config, as in real life; seeding time is reported separately.
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, request as httpRequest, Agent as HttpAgent } from 'node:http'
+import { connect } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Agent, request } from 'undici'
+import { startLab, stopLab } from '../test/lab/lab.js'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const CLI = path.join(ROOT, 'dist', 'cli.js')
+const RSS_MARK = '@@pullgate-bench-maxrss='
+const MB = 1e6
+const CONCURRENCY = 8 // per registry, as pullgate
+const ALICE = { user: 'alice', password: 'alicepass' }
+const BASIC = 'Basic ' + Buffer.from(`${ALICE.user}:${ALICE.password}`).toString('base64')
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+const KINDS = ['token', 'ping', 'headManifest', 'getManifest', 'getBlob', 'tagsList', 'connect', 'other']
+/** Findings that mean the bench itself is broken (seeding, credentials, lab), not a real result. */
+const BROKEN_RULES = new Set(['invalid-manifest', 'invalid-reference', 'unresolved-reference', 'tag-not-found', 'repository-not-found', 'digest-not-found', 'credentials-missing', 'credentials-rejected', 'rate-limited', 'registry-unreachable', 'registry-error', 'digest-mismatch'])
+
+class BenchError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness (same as bench/scan.js)
+
+function makeRng(seed) {
+  let s = seed >>> 0
+  const next = () => {
+    s = (s + 0x6d2b79f5) | 0
+    let t = Math.imul(s ^ (s >>> 15), 1 | s)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const int = (n) => Math.floor(next() * n)
+  return { next, int, pick: (a) => a[int(a.length)], chance: (p) => next() < p }
+}
+const WORDS = ['api', 'web', 'auth', 'billing', 'search', 'cart', 'ledger', 'mailer', 'gateway', 'worker', 'indexer', 'reports', 'notify', 'media', 'audit', 'sync', 'cache', 'export', 'ingest', 'scheduler']
+const TEAMS = ['payments', 'platform', 'growth', 'data', 'infra', 'identity', 'commerce', 'ml']
+
+// ---------------------------------------------------------------------------------------------
+// Counting forward proxy (test/helpers/proxy.ts in JS), classifying what it forwards.
+
+function startProxy(issuerHost) {
+  const counts = Object.fromEntries(KINDS.map((k) => [k, 0]))
+  const stats = { counts, total: 0, unauthorized: 0, byHost: {} }
+  const reset = () => {
+    for (const k of KINDS) counts[k] = 0
+    stats.total = 0
+    stats.unauthorized = 0
+    stats.byHost = {}
+  }
+  const classify = (method, u) => {
+    if (u.host === issuerHost) return 'token'
+    const p = u.pathname
+    if (p === '/v2/' || p === '/v2') return 'ping'
+    if (/\/manifests\/[^/]+$/.test(p)) return method === 'HEAD' ? 'headManifest' : method === 'GET' ? 'getManifest' : 'other'
+    if (/\/blobs\/sha256:[0-9a-f]+$/.test(p) && method === 'GET') return 'getBlob'
+    if (/\/tags\/list$/.test(p)) return 'tagsList'
+    return 'other'
+  }
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 })
+  const server = createServer((req, res) => {
+    let target
+    try { target = new URL(req.url) } catch { res.writeHead(400); res.end(); return }
+    stats.total++
+    counts[classify(req.method, target)]++
+    stats.byHost[target.host] = (stats.byHost[target.host] ?? 0) + 1
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers, agent }, (answer) => {
+      if (answer.statusCode === 401) stats.unauthorized++
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    upstream.on('error', () => { res.writeHead(502); res.end() })
+    req.pipe(upstream)
+  })
+  server.on('connect', (req, socket, head) => {
+    stats.total++
+    counts.connect++ // a tunnel: its contents cannot be classified (pullgate does not tunnel plain HTTP)
+    const [host, port] = req.url.split(':')
+    const upstream = connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      upstream.write(head)
+      upstream.pipe(socket)
+      socket.pipe(upstream)
+    })
+    upstream.on('error', () => socket.destroy())
+    socket.on('error', () => upstream.destroy())
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    stats,
+    reset,
+    snapshot: () => ({ ...stats, counts: { ...counts }, byHost: { ...stats.byHost } }),
+    stop: () => new Promise((r) => { server.closeAllConnections(); agent.destroy(); server.close(() => r()) })
+  })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding N images through the registry API (keep-alive undici, 8 at a time per registry).
+
+const seedAgent = new Agent({ connections: CONCURRENCY * 2, pipelining: 1 })
+
+async function call(url, { method = 'GET', headers = {}, body, expect }) {
+  const r = await request(url, { method, headers, body, dispatcher: seedAgent })
+  const buf = Buffer.from(await r.body.arrayBuffer())
+  if (expect && !expect.includes(r.statusCode)) throw new BenchError(`seeding: ${method} ${url} answered ${r.statusCode}: ${buf.toString().slice(0, 300)}`)
+  return { status: r.statusCode, headers: r.headers, body: buf }
+}
+
+async function pool(items, n, fn) {
+  let i = 0
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => { while (i < items.length) { const j = i++; await fn(items[j], j) } }))
+}
+
+const sha = (buf) => `sha256:${createHash('sha256').update(buf).digest('hex')}`
+
+/** Plans N images over the three registries: ~3 tags per repository, repositories round-robin. */
+function planImages(lab, n, seed) {
+  const r = makeRng(seed ^ 0x5eed)
+  const regs = ['open', 'basic', 'token']
+  const repoCount = Math.max(1, Math.ceil(n / 3))
+  const repos = Array.from({ length: repoCount }, (_, i) => ({ reg: regs[i % 3], host: lab[regs[i % 3]].host, repo: `bench/${r.pick(TEAMS)}/${r.pick(WORDS)}-${r.pick(WORDS)}-${i}` }))
+  return Array.from({ length: n }, (_, j) => {
+    const repo = repos[j % repoCount]
+    return { ...repo, tag: `v${1 + (j % 3)}.${Math.floor(j / repoCount)}.${r.int(10)}` }
+  })
+}
+
+async function seedImages(lab, images) {
+  // The template: open/lab/app:1.0.0 as the registry serves it, and its blobs.
+  const base = await call(`${lab.open.url}/v2/lab/app/manifests/1.0.0`, { headers: { Accept: ACCEPT }, expect: [200] })
+  const mediaType = base.headers['content-type'].split(';')[0]
+  const manifest = JSON.parse(base.body.toString())
+  if (!manifest.config || !Array.isArray(manifest.layers)) throw new BenchError(`seeding: open/lab/app:1.0.0 is a ${mediaType}, not a single-platform manifest`)
+  const config = JSON.parse((await call(`${lab.open.url}/v2/lab/app/blobs/${manifest.config.digest}`, { expect: [200] })).body.toString())
+  const layers = []
+  for (const l of manifest.layers) layers.push({ ...l, bytes: (await call(`${lab.open.url}/v2/lab/app/blobs/${l.digest}`, { expect: [200] })).body })
+
+  const tokens = new Map()
+  const auth = async (reg, repo, from) => {
+    if (reg === 'basic') return { Authorization: BASIC }
+    if (reg !== 'token') return {}
+    const key = `${repo} ${from ?? ''}`
+    if (!tokens.has(key)) {
+      const u = new URL(lab.token.issuer.realm)
+      u.searchParams.set('service', lab.token.service)
+      u.searchParams.append('scope', `repository:${repo}:pull,push`)
+      if (from) u.searchParams.append('scope', `repository:${from}:pull`)
+      tokens.set(key, call(u.href, { headers: { Authorization: BASIC }, expect: [200] }).then((t) => JSON.parse(t.body.toString()).token))
+    }
+    return { Authorization: `Bearer ${await tokens.get(key)}` }
+  }
+  const upload = async (reg, repo, digest, bytes) => {
+    const headers = await auth(reg, repo)
+    const start = await call(`${lab[reg].url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers, expect: [202] })
+    const loc = new URL(start.headers.location, lab[reg].url)
+    loc.searchParams.set('digest', digest)
+    await call(loc.href, { method: 'PUT', headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: bytes, expect: [201] })
+  }
+  // Layers: already in open/lab/app; uploaded once to bench/base on basic and token.
+  const from = { open: 'lab/app', basic: 'bench/base', token: 'bench/base' }
+  for (const reg of ['basic', 'token']) for (const l of layers) await upload(reg, 'bench/base', l.digest, l.bytes)
+
+  const byReg = { open: [], basic: [], token: [] }
+  for (const img of images) byReg[img.reg].push(img)
+  await Promise.all(Object.entries(byReg).map(([reg, list]) => pool(list, CONCURRENCY, async (img) => {
+    const cfg = Buffer.from(JSON.stringify({ ...config, config: { ...(config.config ?? {}), Labels: { ...(config.config?.Labels ?? {}), 'bench.pullgate/image': `${img.repo}:${img.tag}` } } }))
+    const cfgDigest = sha(cfg)
+    await upload(reg, img.repo, cfgDigest, cfg)
+    const headers = await auth(reg, img.repo, from[reg])
+    for (const l of layers) await call(`${lab[reg].url}/v2/${img.repo}/blobs/uploads/?mount=${l.digest}&from=${from[reg]}`, { method: 'POST', headers, expect: [201] })
+    const body = Buffer.from(JSON.stringify({ ...manifest, config: { ...manifest.config, digest: cfgDigest, size: cfg.length } }))
+    const put = await call(`${lab[reg].url}/v2/${img.repo}/manifests/${img.tag}`, { method: 'PUT', headers: { ...(await auth(reg, img.repo)), 'Content-Type': mediaType }, body, expect: [201] })
+    img.digest = sha(body)
+    if (put.headers['docker-content-digest'] && put.headers['docker-content-digest'] !== img.digest) throw new BenchError(`seeding: ${img.repo}:${img.tag} stored as ${put.headers['docker-content-digest']}, expected ${img.digest}`)
+  })))
+  return { mediaType, layers: layers.length }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tree: F files, 4 references each, every seeded image at least once, the rest Zipf-ish.
+
+function generateTree(dir, fileCount, images, seed) {
+  const r = makeRng(seed)
+  // How each image is written: 85% name:tag, 10% name@digest, 5% name:tag@digest.
+  const refs = images.map((img) => {
+    const x = r.next()
+    const name = `${img.host}/${img.repo}`
+    return x < 0.85 ? `${name}:${img.tag}` : x < 0.95 ? `${name}@${img.digest}` : `${name}:${img.tag}@${img.digest}`
+  })
+  const total = fileCount * 4
+  const draws = refs.slice(0, total)
+  while (draws.length < total) draws.push(refs[Math.floor(refs.length * r.next() ** 2)]) // skewed: some images everywhere
+  for (let i = draws.length - 1; i > 0; i--) { const j = r.int(i + 1); [draws[i], draws[j]] = [draws[j], draws[i]] }
+  const groups = []
+  const files = [] // per file: its folder group and references, for sub-tree truths
+  for (let i = 0; i < fileCount; i++) {
+    const team = TEAMS[i % TEAMS.length]
+    const name = `${r.pick(WORDS)}-${i}`
+    const group = `g${String(Math.floor(i / 100)).padStart(3, '0')}` // 100 files per top folder: sub-trees are folder lists
+    if (groups.at(-1) !== group) groups.push(group)
+    const folder = path.join(dir, group, `team-${team}`, `app-${Math.floor(i / 12)}`)
+    const mine = draws.slice(i * 4, i * 4 + 4)
+    const c = (n, img, ind) => `${ind}- name: ${n}\n${ind}  image: ${img}\n${ind}  resources:\n${ind}    requests: {cpu: 100m, memory: 128Mi}\n`
+    let text
+    if (r.chance(0.8)) {
+      text = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ${team}\nspec:\n  replicas: ${1 + r.int(4)}\n  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      imagePullSecrets: [{name: regcred}]\n      initContainers:\n${c('init', mine[0], '        ')}      containers:\n${mine.slice(1).map((m, k) => c(k ? `sidecar-${k}` : name, m, '        ')).join('')}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${team}\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80}]\n`
+    } else {
+      text = `apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: ${name}\n  namespace: ${team}\nspec:\n  schedule: "${r.int(60)} */6 * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          imagePullSecrets: [{name: regcred}]\n          restartPolicy: OnFailure\n          containers:\n${mine.map((m, k) => c(`step-${k}`, m, '            ')).join('')}`
+    }
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(path.join(folder, `${String(i).padStart(5, '0')}-${name}.yaml`), text)
+    files.push({ group, refs: mine })
+  }
+  return { groups, files, refs }
+}
+
+function truthOf(files, groupSet) {
+  const t = { files: 0, references: 0, unique: new Set() }
+  for (const f of files) if (!groupSet || groupSet.has(f.group)) { t.files++; t.references += f.refs.length; f.refs.forEach((x) => t.unique.add(x)) }
+  return t
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const RSS_WRAPPER = `const [script, ...rest] = process.argv.slice(1)
+process.argv = [process.argv[0], script, ...rest]
+process.on('exit', () => process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'))
+await import((await import('node:url')).pathToFileURL(script).href)`
+
+/** Runs `cmd args` (node when cmd is null); wall ms until its streams close, peak RSS in bytes. */
+function run(cmd, args, { useTime, env = process.env, cwd = ROOT } = {}) {
+  const node = cmd === null
+  const [c, argv] = node
+    ? useTime ? ['/usr/bin/time', ['-v', process.execPath, ...args]] : [process.execPath, ['--input-type=module', '-e', RSS_WRAPPER, ...args]]
+    : [cmd, args]
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(c, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const out = []
+    const err = []
+    child.stdout.on('data', (x) => out.push(x))
+    child.stderr.on('data', (x) => err.push(x))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const ms = performance.now() - started
+      const stderr = Buffer.concat(err).toString()
+      const kb = !node ? null : useTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr) : new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr)
+      resolve({ ms, rss: kb ? Number(kb[1]) * 1024 : NaN, code, stdout: Buffer.concat(out).toString(), stderr })
+    })
+  })
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
+
+/** The floor: a bare undici loop, 8 requests at a time per registry, the minimal set of requests. */
+const floorScript = (undiciUrl) => `import { readFileSync } from 'node:fs'
+import { EnvHttpProxyAgent, request } from ${JSON.stringify(undiciUrl)}
+const job = JSON.parse(readFileSync(process.argv[2], 'utf8'))
+const dispatcher = new EnvHttpProxyAgent({ proxyTunnel: false, connections: ${CONCURRENCY} })
+let requests = 0
+const call = async (url, method, headers) => {
+  requests++
+  const r = await request(url, { method, headers, dispatcher })
+  const body = method === 'HEAD' ? null : Buffer.from(await r.body.arrayBuffer())
+  if (method === 'HEAD') await r.body.dump()
+  if (r.statusCode !== 200) throw new Error(method + ' ' + url + ' -> ' + r.statusCode)
+  return { headers: r.headers, body }
+}
+const tokens = new Map()
+const auth = async (reg, repo) => {
+  if (reg.kind === 'basic') return { authorization: job.basic }
+  if (reg.kind !== 'token') return {}
+  if (!tokens.has(repo)) tokens.set(repo, call(job.realm + '?service=' + encodeURIComponent(job.service) + '&scope=' + encodeURIComponent('repository:' + repo + ':pull'), 'GET', { authorization: job.basic }).then((r) => JSON.parse(r.body).token))
+  return { authorization: 'Bearer ' + (await tokens.get(repo)) }
+}
+const seen = new Set()
+await Promise.all(job.registries.map(async (reg) => {
+  let i = 0
+  await Promise.all(Array.from({ length: ${CONCURRENCY} }, async () => {
+    while (i < reg.refs.length) {
+      const { repo, ref } = reg.refs[i++]
+      const h = await auth(reg, repo)
+      const head = await call(reg.url + '/v2/' + repo + '/manifests/' + ref, 'HEAD', { ...h, accept: job.accept })
+      const digest = head.headers['docker-content-digest']
+      if (!digest) throw new Error('no digest for ' + repo + ':' + ref)
+      if (seen.has(reg.url + digest)) continue
+      seen.add(reg.url + digest)
+      const m = await call(reg.url + '/v2/' + repo + '/manifests/' + digest, 'GET', { ...h, accept: job.accept })
+      const config = JSON.parse(m.body).config.digest
+      await call(reg.url + '/v2/' + repo + '/blobs/' + config, 'GET', h)
+    }
+  }))
+}))
+process.stdout.write(JSON.stringify({ requests, digests: seen.size, tokens: tokens.size }) + '\\n')
+`
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      files: { type: 'string', default: '5000' },
+      unique: { type: 'string', default: '1000' },
+      runs: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '42' },
+      keep: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'skopeo-sample': { type: 'string', default: '100' },
+      'no-skopeo': { type: 'boolean', default: false },
+      'no-time': { type: 'boolean', default: false }
+    }
+  })
+  const [files, unique, runs, seed, sample] = ['files', 'unique', 'runs', 'seed', 'skopeo-sample'].map((k) => Number(values[k]))
+  if (![files, unique, runs, sample].every((n) => Number.isInteger(n) && n >= 1) || !Number.isInteger(seed)) throw new BenchError('--files, --unique, --runs and --skopeo-sample must be positive integers, --seed an integer')
+  if (!existsSync(CLI)) throw new BenchError(`${CLI} is missing: run \`npm run bundle\` first`)
+  if (values.keep && existsSync(values.keep) && readdirSync(values.keep).length > 0) throw new BenchError(`--keep ${values.keep}: folder exists and is not empty`)
+  const useTime = !values['no-time'] && existsSync('/usr/bin/time')
+  const haveSkopeo = !values['no-skopeo'] && spawnSync('sh', ['-c', 'command -v skopeo'], { stdio: 'ignore' }).status === 0
+  const log = (m) => process.stderr.write(`${m}\n`)
+
+  const work = mkdtempSync(path.join(os.tmpdir(), 'pullgate-bench-full-'))
+  const tree = values.keep ? path.resolve(values.keep) : path.join(work, 'tree')
+  let lab
+  let proxy
+  const cleanup = () => rmSync(work, { recursive: true, force: true })
+  const onSignal = (sig) => { cleanup(); process.exit(sig === 'SIGINT' ? 130 : 143) } // the lab kills itself on signals
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    // 1. Lab and seeding.
+    log('starting the lab')
+    const l0 = performance.now()
+    lab = await startLab()
+    const labMs = performance.now() - l0
+    const images = planImages(lab, unique, seed)
+    log(`seeding ${images.length} images over open, basic and token`)
+    const s0 = performance.now()
+    const seeded = await seedImages(lab, images)
+    const seedMs = performance.now() - s0
+
+    // 2. Tree and Docker config.
+    log(`generating ${files} files (seed ${seed}) in ${tree}`)
+    const g0 = performance.now()
+    const gen = generateTree(tree, files, images, seed)
+    const genMs = performance.now() - g0
+    const truth = truthOf(gen.files)
+    const dockerConfig = path.join(work, 'docker-config.json')
+    const b64 = Buffer.from(`${ALICE.user}:${ALICE.password}`).toString('base64')
+    writeFileSync(dockerConfig, JSON.stringify({ auths: { [lab.basic.host]: { auth: b64 }, [lab.token.host]: { auth: b64 } } }, null, 2))
+
+    proxy = await startProxy(lab.token.issuer.host)
+    const proxied = { ...process.env, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' }
+    delete proxied.DOCKER_CONFIG
+    let cacheN = 0
+    const pullgate = async (label, paths, cacheFile, t, extra = []) => {
+      proxy.reset()
+      const res = await run(null, [CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied })
+      const requests = proxy.snapshot()
+      let report
+      try { report = JSON.parse(res.stdout) } catch { throw new BenchError(`${label}: pullgate exited ${res.code} without a JSON report: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`) }
+      const s = report.summary
+      const broken = {}
+      for (const f of report.findings ?? []) if (BROKEN_RULES.has(f.rule)) broken[f.rule] = (broken[f.rule] ?? 0) + 1
+      if (res.code > 1 || s.files !== t.files || s.references !== t.references || s.uniqueImages !== t.unique.size || Object.keys(broken).length > 0)
+        throw new BenchError(`${label}: pullgate disagrees with the generator: files ${s.files}/${t.files}, references ${s.references}/${t.references}, unique ${s.uniqueImages}/${t.unique.size}, unexpected findings ${JSON.stringify(broken)}, exit ${res.code}`)
+      const rules = {}
+      for (const f of report.findings ?? []) rules[f.rule] = (rules[f.rule] ?? 0) + 1
+      return { ms: res.ms, rssMB: res.rss / MB, requests, rules }
+    }
+    const median3 = (xs) => ({ ...xs[Math.floor((xs.length - 1) / 2)], ms: median(xs.map((x) => x.ms)), rssMB: median(xs.map((x) => x.rssMB)) })
+
+    // 3a/3b. Cold and warm.
+    const colds = []
+    const warms = []
+    for (let i = 0; i < runs; i++) {
+      const cache = path.join(work, `cache-${cacheN++}.json`)
+      log(`pullgate cold ${i + 1}/${runs}`)
+      colds.push(await pullgate('cold', [tree], cache, truth))
+      log(`pullgate warm ${i + 1}/${runs}`)
+      warms.push(await pullgate('warm', [tree], cache, truth))
+    }
+    const cold = median3(colds)
+    const warm = median3(warms)
+
+    // 3c. Floor.
+    const floorFile = path.join(work, 'floor.mjs')
+    writeFileSync(floorFile, floorScript(import.meta.resolve('undici')))
+    const uniqueRefs = [...truth.unique]
+    const parse = (ref) => {
+      const img = images.find((x) => ref.startsWith(`${x.host}/${x.repo}:`) || ref.startsWith(`${x.host}/${x.repo}@`))
+      const at = ref.indexOf('@')
+      return { img, repo: img.repo, ref: at >= 0 ? ref.slice(at + 1) : ref.slice(ref.lastIndexOf(':') + 1) }
+    }
+    const byImage = new Map(images.map((x) => [`${x.host}/${x.repo}`, x]))
+    const parsed = uniqueRefs.map((ref) => {
+      const at = ref.indexOf('@')
+      const noDigest = at >= 0 ? ref.slice(0, at) : ref
+      const colon = noDigest.lastIndexOf(':')
+      const name = colon > noDigest.indexOf('/') ? noDigest.slice(0, colon) : noDigest
+      const img = byImage.get(name) ?? parse(ref).img
+      return { full: ref, reg: img.reg, host: img.host, repo: img.repo, ref: at >= 0 ? ref.slice(at + 1) : noDigest.slice(colon + 1), skopeo: at >= 0 ? `${name}@${ref.slice(at + 1)}` : ref }
+    })
+    const job = {
+      accept: ACCEPT, basic: BASIC, realm: lab.token.issuer.realm, service: lab.token.service,
+      registries: ['open', 'basic', 'token'].map((kind) => ({ kind, url: lab[kind].url, refs: parsed.filter((p) => p.reg === kind).map(({ repo, ref }) => ({ repo, ref })) }))
+    }
+    const jobFile = path.join(work, 'floor.json')
+    writeFileSync(jobFile, JSON.stringify(job))
+    const floors = []
+    for (let i = 0; i < runs; i++) {
+      log(`floor ${i + 1}/${runs}`)
+      proxy.reset()
+      const res = await run(null, [floorFile, jobFile], { useTime, env: proxied })
+      if (res.code !== 0) throw new BenchError(`floor exited ${res.code}: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`)
+      const out = JSON.parse(res.stdout)
+      floors.push({ ms: res.ms, rssMB: res.rss / MB, requests: proxy.snapshot(), own: out })
+    }
+    const floor = median3(floors)
+
+    // 3d. skopeo.
+    let skopeo = null
+    if (haveSkopeo) {
+      const argsOf = (p) => `--tls-verify=false ${p.reg === 'open' ? '' : `--creds ${ALICE.user}:${ALICE.password} `}docker://${p.skopeo}`
+      const step = Math.max(1, Math.floor(parsed.length / sample))
+      const picked = parsed.filter((_, i) => i % step === 0).slice(0, sample)
+      const loopFile = path.join(work, 'skopeo-loop.sh')
+      writeFileSync(loopFile, `set -e\n${picked.map((p) => `skopeo inspect ${argsOf(p)} >/dev/null`).join('\n')}\n`)
+      const bare = { ...process.env }
+      for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete bare[k]
+      log(`skopeo loop over ${picked.length} references`)
+      const loop = await run('sh', [loopFile], { env: bare })
+      if (loop.code !== 0) throw new BenchError(`skopeo loop failed (${loop.code}): ${loop.stderr.trim().split('\n').slice(-3).join(' | ')}`)
+      const listFile = path.join(work, 'skopeo-all.txt')
+      writeFileSync(listFile, `${parsed.map(argsOf).join('\n')}\n`)
+      log(`skopeo xargs -P ${CONCURRENCY} over ${parsed.length} references`)
+      const xargs = await run('sh', ['-c', `xargs -P ${CONCURRENCY} -L 1 skopeo inspect < "$1" > /dev/null`, 'sh', listFile], { env: bare })
+      if (xargs.code !== 0) throw new BenchError(`skopeo xargs failed (${xargs.code}): ${xargs.stderr.trim().split('\n').slice(-3).join(' | ')}`)
+      skopeo = {
+        loop: { sample: picked.length, ms: loop.ms, extrapolatedMs: (loop.ms / picked.length) * parsed.length },
+        xargs: { references: parsed.length, ms: xargs.ms }
+      }
+    }
+
+    // 3e. Offline scan.
+    log('pullgate --offline')
+    const off = await pullgate('offline', [tree], null, truth, ['--offline'])
+    if (off.requests.total !== 0) throw new BenchError(`--offline sent ${off.requests.total} requests`)
+
+    // 3f. Scaling (cold, fresh cache each).
+    const scaling = []
+    for (const n of [100, 1000, files]) {
+      if (n > files || scaling.some((x) => x.files === n)) continue
+      const groups = gen.groups.slice(0, Math.ceil(n / 100))
+      const t = truthOf(gen.files, new Set(groups))
+      log(`pullgate cold on ${t.files} files`)
+      const r = n === files ? cold : await pullgate(`scaling ${n}`, groups.map((g) => path.join(tree, g)), path.join(work, `cache-${cacheN++}.json`), t)
+      scaling.push({ files: t.files, references: t.references, unique: t.unique.size, ms: r.ms, requests: r.requests.total, rssMB: r.rssMB, reused: n === files })
+    }
+
+    const u = truth.unique.size
+    const result = {
+      files: truth.files, references: truth.references, uniqueReferences: u, uniqueImages: images.length,
+      seed, runs, rss: useTime ? '/usr/bin/time -v' : 'process.resourceUsage',
+      lab: { startMs: labMs, seedMs, seededManifest: seeded.mediaType, layersPerImage: seeded.layers, treeMs: genMs },
+      cold, warm, floor, offline: off, skopeo, scaling,
+      ratio: {
+        coldOverFloor: cold.ms / floor.ms,
+        warmOverFloor: warm.ms / floor.ms,
+        skopeoLoopOverCold: skopeo ? skopeo.loop.extrapolatedMs / cold.ms : null,
+        skopeoXargsOverCold: skopeo ? skopeo.xargs.ms / cold.ms : null,
+        requestsPerUniqueCold: cold.requests.total / u,
+        requestsPerUniqueWarm: warm.requests.total / u,
+        requestsPerUniqueFloor: floor.requests.total / u
+      }
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : table(result))
+  } finally {
+    await proxy?.stop()
+    await seedAgent.close().catch(() => {})
+    if (lab) await stopLab(lab).catch((e) => log(`stopping the lab: ${e.message}`))
+    cleanup()
+  }
+}
+
+function table(r) {
+  const n = (v, w = 10, d = 0) => (v == null || Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w)
+  const head = `${''.padEnd(26)}${'wall ms'.padStart(10)}${'RSS MB'.padStart(8)}${'total'.padStart(7)}${KINDS.map((k) => ({ token: 'token', ping: 'ping', headManifest: 'HEAD m', getManifest: 'GET m', getBlob: 'GET b', tagsList: 'tags', connect: 'CONNECT', other: 'other' })[k].padStart(8)).join('')}${'401s'.padStart(6)}`
+  const row = (label, x) => `${label.padEnd(26)}${n(x.ms)}${n(x.rssMB, 8, 1)}${n(x.requests.total, 7)}${KINDS.map((k) => n(x.requests.counts[k], 8)).join('')}${n(x.requests.unauthorized, 6)}`
+  const lines = [
+    `${r.files} files, ${r.references} image references, ${r.uniqueReferences} unique (${r.uniqueImages} images seeded over open/basic/token); median of ${r.runs} run(s); RSS by ${r.rss}`,
+    `lab start ${r.lab.startMs.toFixed(0)} ms; seeding ${r.uniqueImages} images ${r.lab.seedMs.toFixed(0)} ms (${r.lab.seededManifest}, ${r.lab.layersPerImage} mounted layer(s) + own config each); tree ${r.lab.treeMs.toFixed(0)} ms`,
+    '',
+    head,
+    row('pullgate cold', r.cold),
+    row('pullgate warm (cache)', r.warm),
+    row(`floor (undici, ${CONCURRENCY}/registry)`, r.floor),
+    row('pullgate --offline', r.offline),
+    ''
+  ]
+  if (r.skopeo) {
+    lines.push(
+      `skopeo inspect, shell loop: ${r.skopeo.loop.sample} refs in ${r.skopeo.loop.ms.toFixed(0)} ms -> ${r.skopeo.loop.extrapolatedMs.toFixed(0)} ms for ${r.uniqueReferences} (linear extrapolation)`,
+      `skopeo inspect, xargs -P ${CONCURRENCY} (8 in total, not per registry): ${r.skopeo.xargs.references} refs in ${r.skopeo.xargs.ms.toFixed(0)} ms`,
+      ''
+    )
+  } else lines.push('skopeo: skipped (not installed or --no-skopeo)', '')
+  lines.push(`scaling (pullgate cold, fresh cache)`, `${'files'.padStart(8)}${'refs'.padStart(8)}${'unique'.padStart(8)}${'wall ms'.padStart(10)}${'requests'.padStart(10)}${'RSS MB'.padStart(8)}`)
+  for (const s of r.scaling) lines.push(`${n(s.files, 8)}${n(s.references, 8)}${n(s.unique, 8)}${n(s.ms)}${n(s.requests)}${n(s.rssMB, 8, 1)}${s.reused ? '  (= cold run above)' : ''}`)
+  const x = r.ratio
+  lines.push(
+    '',
+    `ratio pullgate cold/floor wall: ${x.coldOverFloor.toFixed(2)}x; warm/floor: ${x.warmOverFloor.toFixed(2)}x`,
+    r.skopeo ? `ratio skopeo loop (extrapolated)/pullgate cold: ${x.skopeoLoopOverCold.toFixed(1)}x; skopeo xargs/pullgate cold: ${x.skopeoXargsOverCold.toFixed(1)}x` : 'ratio skopeo: -',
+    `requests per unique reference: cold ${x.requestsPerUniqueCold.toFixed(2)}, warm ${x.requestsPerUniqueWarm.toFixed(2)}, floor ${x.requestsPerUniqueFloor.toFixed(2)}`,
+    `peak RSS MB: cold ${r.cold.rssMB.toFixed(1)}, warm ${r.warm.rssMB.toFixed(1)}, floor ${r.floor.rssMB.toFixed(1)}, offline ${r.offline.rssMB.toFixed(1)}`,
+    `findings (cold): ${Object.entries(r.cold.rules).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    ''
+  )
+  return lines.join('\n')
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:full: ${error instanceof BenchError ? error.message : error?.stack ?? error}\n`)
+  process.exit(1)
+})
