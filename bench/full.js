@@ -13,22 +13,18 @@
  * mounts) but gets its own small config blob (a label naming it), so every image has its own
  * manifest digest and config, as in real life; seeding time is reported separately.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { connect } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { BenchError, CLI, makeRng, MB, median, run, TEAMS, WORDS } from './common.js'
 import { Agent, request } from 'undici'
 import { startLab, stopLab } from '../test/lab/lab.js'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const CLI = path.join(ROOT, 'dist', 'cli.js')
-const RSS_MARK = '@@pullgate-bench-maxrss='
-const MB = 1e6
 const CONCURRENCY = 8 // per registry, as pullgate
 const ALICE = { user: 'alice', password: 'alicepass' }
 const BASIC = 'Basic ' + Buffer.from(`${ALICE.user}:${ALICE.password}`).toString('base64')
@@ -41,25 +37,6 @@ const ACCEPT = [
 const KINDS = ['token', 'ping', 'headManifest', 'getManifest', 'getBlob', 'tagsList', 'connect', 'other']
 /** Findings that mean the bench itself is broken (seeding, credentials, lab), not a real result. */
 const BROKEN_RULES = new Set(['invalid-manifest', 'invalid-reference', 'unresolved-reference', 'tag-not-found', 'repository-not-found', 'digest-not-found', 'credentials-missing', 'credentials-rejected', 'rate-limited', 'registry-unreachable', 'registry-error', 'digest-mismatch'])
-
-class BenchError extends Error {}
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness (same as bench/scan.js)
-
-function makeRng(seed) {
-  let s = seed >>> 0
-  const next = () => {
-    s = (s + 0x6d2b79f5) | 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n) => Math.floor(next() * n)
-  return { next, int, pick: (a) => a[int(a.length)], chance: (p) => next() < p }
-}
-const WORDS = ['api', 'web', 'auth', 'billing', 'search', 'cart', 'ledger', 'mailer', 'gateway', 'worker', 'indexer', 'reports', 'notify', 'media', 'audit', 'sync', 'cache', 'export', 'ingest', 'scheduler']
-const TEAMS = ['payments', 'platform', 'growth', 'data', 'infra', 'identity', 'commerce', 'ml']
 
 // ---------------------------------------------------------------------------------------------
 // Counting forward proxy (test/helpers/proxy.ts in JS), classifying what it forwards.
@@ -248,35 +225,6 @@ function truthOf(files, groupSet) {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-const RSS_WRAPPER = `const [script, ...rest] = process.argv.slice(1)
-process.argv = [process.argv[0], script, ...rest]
-process.on('exit', () => process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'))
-await import((await import('node:url')).pathToFileURL(script).href)`
-
-/** Runs `cmd args` (node when cmd is null); wall ms until its streams close, peak RSS in bytes. */
-function run(cmd, args, { useTime, env = process.env, cwd = ROOT } = {}) {
-  const node = cmd === null
-  const [c, argv] = node
-    ? useTime ? ['/usr/bin/time', ['-v', process.execPath, ...args]] : [process.execPath, ['--input-type=module', '-e', RSS_WRAPPER, ...args]]
-    : [cmd, args]
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(c, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    const out = []
-    const err = []
-    child.stdout.on('data', (x) => out.push(x))
-    child.stderr.on('data', (x) => err.push(x))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const ms = performance.now() - started
-      const stderr = Buffer.concat(err).toString()
-      const kb = !node ? null : useTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr) : new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr)
-      resolve({ ms, rss: kb ? Number(kb[1]) * 1024 : NaN, code, stdout: Buffer.concat(out).toString(), stderr })
-    })
-  })
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
 
 /** The floor: a bare undici loop, 8 requests at a time per registry, the minimal set of requests. */
 const floorScript = (undiciUrl) => `import { readFileSync } from 'node:fs'

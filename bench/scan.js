@@ -7,39 +7,16 @@
  *
  *   npm run bench:scan -- [--files N] [--runs N] [--seed N] [--keep DIR] [--json] [--no-time]
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const CLI = path.join(ROOT, 'dist', 'cli.js')
-const RSS_MARK = '@@pullgate-bench-maxrss='
-const MB = 1e6 // decimal megabytes, for file sizes and RSS alike
-
-/** A one-line failure: the benchmark must never print numbers for a broken scan. */
-class BenchError extends Error {}
+import { BenchError, CLI, makeRng, MB, median, run, TEAMS, WORDS } from './common.js'
 
 // ---------------------------------------------------------------------------------------------
-// Generator. Seeded so that two runs (or two machines) time exactly the same bytes.
+// Generator. Seeded so that two runs (or two machines) time exactly the same bytes (makeRng).
 
-/** mulberry32: tiny, fast, and good enough to make varied-but-reproducible manifests. */
-function makeRng(seed) {
-  let s = seed >>> 0
-  const next = () => {
-    s = (s + 0x6d2b79f5) | 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n) => Math.floor(next() * n)
-  return { next, int, pick: (a) => a[int(a.length)], chance: (p) => next() < p, hex: (n) => Array.from({ length: n }, () => '0123456789abcdef'[int(16)]).join('') }
-}
-
-const WORDS = ['api', 'web', 'auth', 'billing', 'search', 'cart', 'ledger', 'mailer', 'gateway', 'worker', 'indexer', 'reports', 'notify', 'media', 'audit', 'sync', 'cache', 'export', 'ingest', 'scheduler']
-const TEAMS = ['payments', 'platform', 'growth', 'data', 'infra', 'identity', 'commerce', 'ml']
 const COMMENTS = ['managed by platform team', 'TODO: tighten once the SLO is agreed', 'renovate: datasource=docker', 'keep in sync with staging', 'see runbook RB-112']
 const PLAIN = /^[A-Za-z0-9][\w./@:+-]*$/
 const KEYWORDS = /^(y|n|yes|no|on|off|true|false|null)$/i
@@ -224,33 +201,8 @@ for (const rel of readdirSync(dir, { recursive: true })) {
 }
 process.stdout.write(JSON.stringify({ files, documents }) + '\\n')
 `
-/** Without /usr/bin/time: import the script behind a hook that reports the process's own peak RSS (KiB) on exit. */
-const RSS_WRAPPER = `const [script, ...rest] = process.argv.slice(1)
-process.argv = [process.argv[0], script, ...rest]
-process.on('exit', () => process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'))
-await import((await import('node:url')).pathToFileURL(script).href)`
-
-/** Runs `node ...args`; wall time from spawn to the child's streams closing, and its peak RSS in bytes. */
-function runNode(args, useTime, cwd) {
-  const [cmd, argv] = useTime ? ['/usr/bin/time', ['-v', process.execPath, ...args]] : [process.execPath, ['--input-type=module', '-e', RSS_WRAPPER, ...args]]
-  return new Promise((resolve, reject) => {
-    const started = performance.now()
-    const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    const out = []
-    const err = []
-    child.stdout.on('data', (c) => out.push(c))
-    child.stderr.on('data', (c) => err.push(c))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const ms = performance.now() - started
-      const stderr = Buffer.concat(err).toString()
-      const kb = useTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr) : new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr)
-      resolve({ ms, rss: kb ? Number(kb[1]) * 1024 : NaN, code, stdout: Buffer.concat(out).toString(), stderr })
-    })
-  })
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
+/** Runs `node ...args` with wall time and peak RSS (bench/common.js). */
+const runNode = (args, useTime, cwd) => run(null, args, { useTime, cwd })
 
 async function main() {
   const { values } = parseArgs({

@@ -51566,7 +51566,7 @@ function effectiveTag(ref) {
  * keeps its 'docker.io/' prefix, and 'library/<64 hex>' keeps 'library/' when nothing follows it, because a
  * bare 64-digit hex string is refused as a name.
  */
-function reference_familiarReference(ref) {
+function familiarReference(ref) {
     return withSuffixes(familiarName(ref), ref.tag, ref.digest);
 }
 function familiarName(ref) {
@@ -53157,8 +53157,8 @@ function checkMutableTag(reference, at, pullPolicy, digest) {
     return makeFinding('mutable-tag', at, `${JSON.stringify(written)} ${how}: the image behind it can change without any change to this manifest, ` +
         `${pullConsequence(pullPolicy)} ` +
         (digest
-            ? `Pin it: ${reference_familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest} is what it points to now.`
-            : `Pin a version tag, or a digest: ${reference_familiarReference({ ...reference, tag: undefined, digest: undefined })}@sha256:<digest>.`), written);
+            ? `Pin it: ${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest} is what it points to now.`
+            : `Pin a version tag, or a digest: ${familiarReference({ ...reference, tag: undefined, digest: undefined })}@sha256:<digest>.`), written);
 }
 function pullConsequence(pullPolicy) {
     if (pullPolicy === 'IfNotPresent' || pullPolicy === 'Never') {
@@ -53404,10 +53404,6 @@ function registryFinding(reference, resolution, at) {
         case 'registry-error':
             return makeFinding('registry-error', at, `${name}: ${reference.domain} answered in a way that breaks the registry protocol or failed after retries: ${resolution.said}. The image could not be checked; try again later.`, image);
     }
-}
-/** The `image@sha256:…` a mutable reference can be pinned to, in the form the user wrote it. */
-function pinnedForm(reference, digest) {
-    return `${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/findings/suppress.js
@@ -55687,9 +55683,6 @@ class RegistryClient {
     endpoint(host) {
         return this.endpoints.resolve(host);
     }
-    credentials(host) {
-        return this.keychain.lookup(host);
-    }
     /** HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the digest. */
     async resolveManifest(endpoint, repository, reference) {
         const path = `/v2/${repository}/manifests/${reference}`;
@@ -56036,14 +56029,6 @@ class Keychain {
             this.cache.set(host, found);
         }
         return found;
-    }
-    /** Where credentials would come from, for messages when none were found (no secrets). */
-    describeSources() {
-        const sources = [];
-        sources.push(this.config ? `the Docker config ${this.config.file}` : `no Docker config${this.options.dockerConfigFile ? ` at ${this.options.dockerConfigFile}` : ''}`);
-        if (this.options.githubToken)
-            sources.push('github-token (ghcr.io only)');
-        return sources.join(', ');
     }
     async find(host) {
         const config = this.config;
@@ -57168,7 +57153,7 @@ const ARTIFACTS = {
 function compatFinding(reference, problem, at) {
     const name = canonicalReference(reference);
     const image = reference.original;
-    const source = reference_familiarReference(reference);
+    const source = familiarReference(reference);
     switch (problem.rule) {
         case 'not-an-image': {
             const what = ARTIFACTS[problem.artifactType ?? ''] ?? ARTIFACTS[problem.configMediaType] ?? 'an OCI artifact, not a container image';
@@ -57226,7 +57211,7 @@ function runtimeErrors(verdicts) {
 function digestMismatchFinding(reference, tagDigest, at) {
     return makeFinding('digest-mismatch', at, `${canonicalReference(reference)}: the tag "${reference.tag}" now points to ${tagDigest}, not to the pinned ${reference.digest}. ` +
         'The kubelet pulls the digest and ignores the tag, so the tag in this manifest is misleading. ' +
-        `Update the pin (${reference_familiarReference({ ...reference, digest: undefined })}@${tagDigest}) or the tag, whichever was meant.`, reference.original);
+        `Update the pin (${familiarReference({ ...reference, digest: undefined })}@${tagDigest}) or the tag, whichever was meant.`, reference.original);
 }
 
 ;// CONCATENATED MODULE: ./lib/rules/pull-secret-findings.js

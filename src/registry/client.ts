@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { AuthRefusal, Authenticator } from './auth.js'
-import type { Credential, CredentialLookup } from './credentials/credential.js'
+import type { Credential } from './credentials/credential.js'
 import type { Keychain } from './credentials/keychain.js'
 import type { Endpoint, Endpoints, UnreachableEndpoint } from './endpoints.js'
 import { TransportError } from './errors.js'
@@ -59,10 +59,6 @@ export class RegistryClient {
 
   endpoint(host: string): Promise<Endpoint | UnreachableEndpoint> {
     return this.endpoints.resolve(host)
-  }
-
-  credentials(host: string): Promise<CredentialLookup> {
-    return this.keychain.lookup(host)
   }
 
   /** HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the digest. */

@@ -13,8 +13,6 @@ export interface HttpRequest {
   readonly body?: string
   /** a larger body is refused (TransportError 'too-large') */
   readonly maxBodyBytes: number
-  /** for Range reads of blobs */
-  readonly expectPartial?: boolean
   /** overrides the transport's retry count (a scheme probe should not wait on retries) */
   readonly retries?: number
   /** keep only the first N bytes of the body and stop reading (a registry may ignore Range) */

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings/finding.js'
-import { canonicalReference, familiarReference, type ImageReference } from '../images/reference.js'
+import { canonicalReference, type ImageReference } from '../images/reference.js'
 import type { Resolution } from '../resolve/outcome.js'
 import { makeFinding, type At } from './finding-factory.js'
 import { loginHint } from './login-hints.js'
@@ -103,9 +103,4 @@ export function registryFinding(reference: ImageReference, resolution: Resolutio
         image
       )
   }
-}
-
-/** The `image@sha256:…` a mutable reference can be pinned to, in the form the user wrote it. */
-export function pinnedForm(reference: ImageReference, digest: string): string {
-  return `${familiarReference({ ...reference, tag: undefined, digest: undefined })}@${digest}`
 }

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { createHash } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { FakeServer, json } from '../helpers/fake-registry.js'
+import { CONFIG, CONFIG_DIGEST, FakeServer, json, MANIFEST, MANIFEST_DIGEST } from '../helpers/fake-registry.js'
 import { podWorkspace } from '../helpers/lab.js'
 import { cleanEnv, runNode } from '../helpers/run-dist.js'
 
 // Behaviours no registry available here produces, served by a real HTTP server on loopback.
-const CONFIG = JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })
-const CONFIG_DIGEST = `sha256:${createHash('sha256').update(CONFIG).digest('hex')}`
-const MANIFEST = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: CONFIG_DIGEST, size: CONFIG.length },
-  layers: []
-})
-const MANIFEST_DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`
+
 
 let server: FakeServer
 let tokenAttempts = 0

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { connect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { CONFIG, CONFIG_DIGEST, MANIFEST, MANIFEST_DIGEST } from '../helpers/fake-registry.js'
 import { labOrSkip } from '../helpers/lab.js'
 import { runAction, type ActionRun } from '../helpers/run-dist.js'
 import { isolatedEnv, runMeasured, type Measured } from './measure.js'
@@ -32,15 +32,7 @@ const HELPER_NAME = 'pgtest'
 const GHCR_BEARER = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'pullgate-test', nonce: 'c0ffee-9182' })).toString('base64url')}.sig-Zm9vYmFy-7731`
 
 // the image every fake serves
-const CONFIG = JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })
-const CONFIG_DIGEST = `sha256:${createHash('sha256').update(CONFIG).digest('hex')}`
-const MANIFEST = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: 'application/vnd.oci.image.manifest.v1+json',
-  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: CONFIG_DIGEST, size: CONFIG.length },
-  layers: []
-})
-const MANIFEST_DIGEST = `sha256:${createHash('sha256').update(MANIFEST).digest('hex')}`
+
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
 

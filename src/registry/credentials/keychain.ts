@@ -40,14 +40,6 @@ export class Keychain {
     return found
   }
 
-  /** Where credentials would come from, for messages when none were found (no secrets). */
-  describeSources(): string {
-    const sources: string[] = []
-    sources.push(this.config ? `the Docker config ${this.config.file}` : `no Docker config${this.options.dockerConfigFile ? ` at ${this.options.dockerConfigFile}` : ''}`)
-    if (this.options.githubToken) sources.push('github-token (ghcr.io only)')
-    return sources.join(', ')
-  }
-
   private async find(host: string): Promise<CredentialLookup> {
     const config = this.config
     const helper = config?.credHelpers.get(host) ?? config?.credsStore
