@@ -50769,7 +50769,7 @@ const RULE_SETTINGS = ['error', 'warning', 'notice', 'off'];
  */
 function parseRuleSettings(value) {
     const settings = new Map();
-    for (const entry of (value ?? '').split(/[\n,]/).map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))) {
+    for (const entry of parseCommaList(value)) {
         const match = /^([a-z0-9-]+)\s*[:=]\s*([a-z]+)$/i.exec(entry);
         if (!match)
             throw new UsageError(`rules: "${entry}" is not "rule-id: level" (e.g. "mutable-tag: off")`);
@@ -51633,6 +51633,7 @@ class LineIndex {
         return lo;
     }
 }
+/** Code points in text[from, to): a surrogate pair counts once, as in the columns the YAML parser reports. */
 function codePointCount(text, from, to) {
     let count = 0;
     for (let i = from; i < to; i++) {
@@ -51740,7 +51741,7 @@ function locate(index, edit) {
     const start = advance(lineText, 0, column - 1);
     const end = start === undefined ? undefined : advance(lineText, start, endColumn - column);
     if (start === undefined || end === undefined) {
-        return `${where(edit)} is out of range: line ${line} has ${codePoints(lineText)} columns`;
+        return `${where(edit)} is out of range: line ${line} has ${codePointCount(lineText, 0, lineText.length)} columns`;
     }
     // lineText is the line as it is in the text minus its line break, so offsets into it carry over.
     return { start: lineStart + start, end: lineStart + end };
@@ -51764,12 +51765,6 @@ function isPairAt(s, i) {
         return false;
     const d = s.charCodeAt(i + 1);
     return d >= 0xdc00 && d <= 0xdfff;
-}
-function codePoints(s) {
-    let n = 0;
-    for (let i = 0; i < s.length; i += isPairAt(s, i) ? 2 : 1)
-        n++;
-    return n;
 }
 /**
  * Characters that do not read as themselves in every scalar style an image can be written in: whitespace and line
@@ -53434,7 +53429,8 @@ async function applySuppressions(findings, workspace, ignoreGlobs, maxFileBytes 
     const kept = [];
     const suppressed = [];
     for (const finding of findings) {
-        const byGlob = finding.image !== undefined ? globs.find((g) => imageForms(finding.image).some((form) => g.re.test(form))) : undefined;
+        const forms = finding.image !== undefined ? imageForms(finding.image) : [];
+        const byGlob = globs.find((g) => forms.some((form) => g.re.test(form)));
         if (byGlob) {
             suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` });
             continue;
@@ -54353,17 +54349,10 @@ function applyImageEntry(use, entry, kustomization) {
     let newDigest = digest;
     if (entry.newName)
         newName = entry.newName.value;
-    if (entry.newTag && entry.digest) {
-        newTag = entry.newTag.value;
-        newDigest = entry.digest.value;
-    }
-    else if (entry.newTag) {
-        newTag = entry.newTag.value;
-        newDigest = undefined;
-    }
-    else if (entry.digest) {
-        newDigest = entry.digest.value;
-        newTag = undefined;
+    // a new tag or digest replaces both parts, as kustomize does: the one not given is dropped
+    if (entry.newTag || entry.digest) {
+        newTag = entry.newTag?.value;
+        newDigest = entry.digest?.value;
     }
     const image = `${newName}${newTag ? `:${newTag}` : ''}${newDigest ? `@${newDigest}` : ''}`;
     const deciding = entry.digest ?? entry.newTag ?? entry.newName;
@@ -54384,7 +54373,7 @@ function applyPatches(files, k, uses, out) {
             continue;
         for (const { index, document } of source.parsed.docs) {
             const root = document.contents;
-            const reader = new NodeReader(document, 10_000);
+            const reader = new NodeReader(document, files.maxAliasExpansions);
             const ops = reader.seq(root);
             if (ops) {
                 for (const op of ops.items) {
@@ -54402,7 +54391,7 @@ function applyPatches(files, k, uses, out) {
                 }
                 continue;
             }
-            const patchImages = new ImageExtractor(source.file, index, document, source.parsed.positions, { maxAliasExpansions: 10_000 }).extract().images;
+            const patchImages = new ImageExtractor(source.file, index, document, source.parsed.positions, { maxAliasExpansions: files.maxAliasExpansions }).extract().images;
             for (const p of patchImages) {
                 const span = source.file === k.file ? patch : p;
                 result = result.map((u) => u.occurrence.kind === p.kind && u.occurrence.objectName === p.objectName && u.occurrence.container === p.container && u.occurrence.list === p.list
@@ -55020,9 +55009,10 @@ function helmStage(workspace, scanned, helmValues) {
     const inside = (chart, file) => chart === '.' || file.startsWith(`${chart}/`);
     const uses = [];
     const problems = [];
+    // values files inside no chart apply to every chart
+    const shared = helmValues.filter((f) => !charts.some((c) => c !== '.' && inside(c, f)));
     for (const chart of charts) {
         const own = helmValues.filter((f) => inside(chart, f));
-        const shared = helmValues.filter((f) => !charts.some((c) => c !== '.' && inside(c, f)));
         const result = chartImages(chart === '.' ? '' : chart, readFile, [...own, ...shared.filter((f) => !own.includes(f))]);
         problems.push(...result.problems);
         for (const image of result.images)
@@ -55642,7 +55632,6 @@ class Authenticator {
 
 ;// CONCATENATED MODULE: ./lib/registry/client.js
 
-
 /** Every manifest type real clients accept, so a registry never downgrades or hides what it stores. */
 const MANIFEST_ACCEPT = [
     'application/vnd.oci.image.index.v1+json',
@@ -55830,7 +55819,6 @@ function nextLink(response, current) {
     // the next page must stay on the same registry
     return next.origin === current.origin ? next : undefined;
 }
-
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
@@ -56458,31 +56446,40 @@ async function resolveTarget(client, target, inspector) {
         throw error;
     }
 }
-const privacyByRepository = new WeakMap();
-/** Whether `registry/repository` refuses anonymous pulls, asked once per repository and run. */
-function privacy(client, endpoint, target, inspector) {
-    let cache = privacyByRepository.get(client);
+/** What is asked once per `registry/repository` and run (a client lives for one run), whatever the targets. */
+function oncePerRepository(caches, client, target, ask) {
+    let cache = caches.get(client);
     if (!cache)
-        privacyByRepository.set(client, (cache = new Map()));
+        caches.set(client, (cache = new Map()));
     const key = `${target.registry}/${target.repository}`;
     let found = cache.get(key);
-    if (!found) {
-        const known = inspector?.cachedAccess(key);
-        found = known
-            ? Promise.resolve(known)
-            : client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => {
-                const access = refused ? 'private' : 'public';
-                inspector?.rememberAccess(key, access);
-                return access;
-            }, 
-            // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-            () => 'private');
-        cache.set(key, found);
-    }
+    if (!found)
+        cache.set(key, (found = ask(key)));
     return found;
 }
+const privacyByRepository = new WeakMap();
+const tagsByRepository = new WeakMap();
+/** Whether `registry/repository` refuses anonymous pulls. */
+function privacy(client, endpoint, target, inspector) {
+    return oncePerRepository(privacyByRepository, client, target, (key) => {
+        const known = inspector?.cachedAccess(key);
+        if (known)
+            return Promise.resolve(known);
+        return client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => {
+            const access = refused ? 'private' : 'public';
+            inspector?.rememberAccess(key, access);
+            return access;
+        }, 
+        // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+        () => 'private');
+    });
+}
+/** The repository's tag list: several missing tags of one repository page through it once. */
+function tagList(client, endpoint, target) {
+    return oncePerRepository(tagsByRepository, client, target, () => client.listTags(endpoint, target.repository));
+}
 async function resolveRepository(client, endpoint, target) {
-    const listed = await client.listTags(endpoint, target.repository);
+    const listed = await tagList(client, endpoint, target);
     if (listed.tags)
         return { kind: 'repository-exists', tagCount: listed.tags.length };
     if (listed.answer.response.status === 404)
@@ -56495,7 +56492,7 @@ async function classifyFailure(client, endpoint, target, answer) {
     if (answer.response.status !== 404)
         return classifyRefusal(answer, request, endpoint);
     // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
-    const listed = await client.listTags(endpoint, target.repository);
+    const listed = await tagList(client, endpoint, target);
     const isDigest = target.reference.includes(':');
     const manifestSaid = evidence(answer, request);
     if (listed.answer.response.status === 404) {
@@ -56713,8 +56710,6 @@ class Inspector {
         if (response.status !== 200) {
             throw new InspectionError(`GET /v2/${repository}/manifests/${digest} answered ${response.status} ${describeRegistryErrors(response)}`.trim());
         }
-        if (response.body.length > MAX_MANIFEST_BYTES)
-            throw new InspectionError(`the manifest ${digest} is over ${MAX_MANIFEST_BYTES} bytes`);
         let body;
         try {
             body = JSON.parse(response.body.toString('utf8'));
@@ -57223,7 +57218,7 @@ function pullSecretFinding(occurrence, reference, problem) {
     const workload = `${occurrence.kind} ${occurrence.objectName ?? '(unnamed)'}`;
     const ns = occurrence.namespace ?? 'default';
     const where = `${workload} in namespace ${occurrence.namespace ? ns : `${ns} (none is written; it lands in the namespace it is applied to)`}`;
-    const sa = `ServiceAccount ${problem.rule === 'pull-secret-missing' ? problem.serviceAccount : problem.serviceAccount}`;
+    const sa = `ServiceAccount ${problem.serviceAccount}`;
     const create = `\`kubectl create secret docker-registry regcred --docker-server=${registry} --docker-username=… --docker-password=… -n ${ns}\``;
     const stanza = '`imagePullSecrets: [{name: regcred}]` to the pod spec';
     const patch = `\`kubectl patch serviceaccount ${problem.serviceAccount} -n ${ns} -p '{"imagePullSecrets":[{"name":"regcred"}]}'\` (or its manifest)`;
@@ -57249,9 +57244,6 @@ function pullSecretFinding(occurrence, reference, problem) {
 }
 
 ;// CONCATENATED MODULE: ./lib/engine/scan.js
-
-
-
 
 
 
@@ -57309,7 +57301,9 @@ async function scan(options, logger = silentLogger) {
     }
     if (options.helm !== false)
         applyHelmStage(options.workspace, files, options.helmValues ?? [], pending, findings);
-    const compat = options.compat ?? defaultCompat();
+    // without explicit nodes or cluster knowledge: the defaults the inputs give when left empty
+    const compat = options.compat ?? parseCompat([], [], []);
+    const cluster = options.cluster ?? parseClusterKnowledge([], []);
     const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger);
     const images = [];
     for (const { scanned, verdict } of pending) {
@@ -57322,7 +57316,7 @@ async function scan(options, logger = silentLogger) {
             own.push(mutable);
         if (resolution && scanned.reference) {
             own.push(...registryFindings(scanned, scanned.reference, resolution, resolutions.tags.get(scanned), compat));
-            const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, options.cluster ?? { secrets: [], nodeCredentials: [...DEFAULT_NODE_CREDENTIALS] });
+            const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, cluster);
             if (pullSecret)
                 own.push(pullSecret);
         }
@@ -57427,10 +57421,6 @@ function applyHelmStage(workspace, files, helmValues, pending, findings) {
         const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 };
         findings.push(makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`));
     }
-}
-/** Runtimes and platforms to check against when the caller names none. */
-function defaultCompat() {
-    return { runtimes: [parseRuntime(DEFAULT_RUNTIME)], platforms: [parsePlatform(DEFAULT_PLATFORM)] };
 }
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */
 function registryFindingSpan(scanned) {

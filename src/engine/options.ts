@@ -56,7 +56,7 @@ const RULE_SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'notice', 'of
  */
 export function parseRuleSettings(value: string | undefined): Map<RuleId, RuleSetting> {
   const settings = new Map<RuleId, RuleSetting>()
-  for (const entry of (value ?? '').split(/[\n,]/).map((e) => e.trim()).filter((e) => e !== '' && !e.startsWith('#'))) {
+  for (const entry of parseCommaList(value)) {
     const match = /^([a-z0-9-]+)\s*[:=]\s*([a-z]+)$/i.exec(entry)
     if (!match) throw new UsageError(`rules: "${entry}" is not "rule-id: level" (e.g. "mutable-tag: off")`)
     const [, id, level] = match as unknown as [string, string, string]

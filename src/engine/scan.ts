@@ -14,15 +14,13 @@ import type { HelmImage } from '../helm/values.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { analyzeFile, READ_AHEAD, ReadAhead, readManifestFile, type PendingImage } from './read-files.js'
-import { applyRuleSettings, UsageError, type RuleSetting } from './options.js'
+import { applyRuleSettings, parseClusterKnowledge, parseCompat, UsageError, type RuleSetting } from './options.js'
 import { resolveImages, type RegistryOptions } from './registry.js'
 import { evaluateCompatibility } from '../compat/evaluate.js'
-import { parsePlatform } from '../compat/platforms.js'
-import { DEFAULT_PLATFORM, type CompatOptions } from '../compat/profile.js'
-import { DEFAULT_RUNTIME, parseRuntime } from '../compat/runtimes.js'
+import type { CompatOptions } from '../compat/profile.js'
 import { compatFinding, digestMismatchFinding } from '../rules/compat-findings.js'
 import type { ClusterObjects } from '../manifests/cluster-objects.js'
-import { analyzePullSecrets, DEFAULT_NODE_CREDENTIALS, type ClusterKnowledge } from '../pullsecrets/analyze.js'
+import { analyzePullSecrets, type ClusterKnowledge } from '../pullsecrets/analyze.js'
 import { pullSecretFinding } from '../rules/pull-secret-findings.js'
 
 /** What to scan and how. The action and the CLI both build one of these from their inputs. */
@@ -125,7 +123,9 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   }
   if (options.helm !== false) applyHelmStage(options.workspace, files, options.helmValues ?? [], pending, findings)
 
-  const compat = options.compat ?? defaultCompat()
+  // without explicit nodes or cluster knowledge: the defaults the inputs give when left empty
+  const compat = options.compat ?? parseCompat([], [], [])
+  const cluster = options.cluster ?? parseClusterKnowledge([], [])
   const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger)
   const images: ScannedImage[] = []
   for (const { scanned, verdict } of pending) {
@@ -137,7 +137,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     if (mutable) own.push(mutable)
     if (resolution && scanned.reference) {
       own.push(...registryFindings(scanned, scanned.reference, resolution, resolutions!.tags.get(scanned), compat))
-      const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, options.cluster ?? { secrets: [], nodeCredentials: [...DEFAULT_NODE_CREDENTIALS] })
+      const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, cluster)
       if (pullSecret) own.push(pullSecret)
     }
     // an image deployed through an overlay: say which one, since the same base serves several
@@ -238,11 +238,6 @@ function applyHelmStage(workspace: string, files: readonly string[], helmValues:
     const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }
     findings.push(makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`))
   }
-}
-
-/** Runtimes and platforms to check against when the caller names none. */
-function defaultCompat(): CompatOptions {
-  return { runtimes: [parseRuntime(DEFAULT_RUNTIME)], platforms: [parsePlatform(DEFAULT_PLATFORM)] }
 }
 
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */

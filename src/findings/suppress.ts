@@ -41,7 +41,8 @@ export async function applySuppressions(
   const kept: Finding[] = []
   const suppressed: SuppressedFinding[] = []
   for (const finding of findings) {
-    const byGlob = finding.image !== undefined ? globs.find((g) => imageForms(finding.image!).some((form) => g.re.test(form))) : undefined
+    const forms = finding.image !== undefined ? imageForms(finding.image) : []
+    const byGlob = globs.find((g) => forms.some((form) => g.re.test(form)))
     if (byGlob) {
       suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` })
       continue

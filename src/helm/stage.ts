@@ -26,9 +26,10 @@ export function helmStage(workspace: string, scanned: readonly string[], helmVal
   const inside = (chart: string, file: string) => chart === '.' || file.startsWith(`${chart}/`)
   const uses: HelmUse[] = []
   const problems: ValuesProblem[] = []
+  // values files inside no chart apply to every chart
+  const shared = helmValues.filter((f) => !charts.some((c) => c !== '.' && inside(c, f)))
   for (const chart of charts) {
     const own = helmValues.filter((f) => inside(chart, f))
-    const shared = helmValues.filter((f) => !charts.some((c) => c !== '.' && inside(c, f)))
     const result = chartImages(chart === '.' ? '' : chart, readFile, [...own, ...shared.filter((f) => !own.includes(f))])
     problems.push(...result.problems)
     for (const image of result.images) uses.push({ image, occurrence: occurrenceOf(image) })

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { choosePlatform, formatPlatform, normalizePlatform, type Platform } from '../compat/platforms.js'
 import { isImageConfig, layerClass, manifestKind } from '../compat/media-types.js'
-import { contentType, MAX_MANIFEST_BYTES, type RegistryClient } from '../registry/client.js'
+import { contentType, type RegistryClient } from '../registry/client.js'
 import type { Endpoint } from '../registry/endpoints.js'
 import { describeRegistryErrors } from '../registry/registry-errors.js'
 import type { FactsCache } from './cache.js'
@@ -97,7 +97,6 @@ export class Inspector {
     if (response.status !== 200) {
       throw new InspectionError(`GET /v2/${repository}/manifests/${digest} answered ${response.status} ${describeRegistryErrors(response)}`.trim())
     }
-    if (response.body.length > MAX_MANIFEST_BYTES) throw new InspectionError(`the manifest ${digest} is over ${MAX_MANIFEST_BYTES} bytes`)
     let body: Record<string, unknown>
     try {
       body = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>

@@ -42,7 +42,7 @@ export class KustomizeFiles {
 
   constructor(
     private readonly workspace: string,
-    private readonly maxAliasExpansions: number
+    readonly maxAliasExpansions: number
   ) {}
 
   /** The kustomization file of a folder, or undefined. */

@@ -125,15 +125,10 @@ function applyImageEntry(use: ImageUse, entry: KustomizeImageEntry, kustomizatio
   let newTag = tag
   let newDigest = digest
   if (entry.newName) newName = entry.newName.value
-  if (entry.newTag && entry.digest) {
-    newTag = entry.newTag.value
-    newDigest = entry.digest.value
-  } else if (entry.newTag) {
-    newTag = entry.newTag.value
-    newDigest = undefined
-  } else if (entry.digest) {
-    newDigest = entry.digest.value
-    newTag = undefined
+  // a new tag or digest replaces both parts, as kustomize does: the one not given is dropped
+  if (entry.newTag || entry.digest) {
+    newTag = entry.newTag?.value
+    newDigest = entry.digest?.value
   }
   const image = `${newName}${newTag ? `:${newTag}` : ''}${newDigest ? `@${newDigest}` : ''}`
   const deciding: KustomizeField | undefined = entry.digest ?? entry.newTag ?? entry.newName
@@ -154,7 +149,7 @@ function applyPatches(files: KustomizeFiles, k: Kustomization, uses: ImageUse[],
     if (!source) continue
     for (const { index, document } of source.parsed.docs) {
       const root = document.contents
-      const reader = new NodeReader(document, 10_000)
+      const reader = new NodeReader(document, files.maxAliasExpansions)
       const ops = reader.seq(root)
       if (ops) {
         for (const op of ops.items) {
@@ -173,7 +168,7 @@ function applyPatches(files: KustomizeFiles, k: Kustomization, uses: ImageUse[],
         }
         continue
       }
-      const patchImages = new ImageExtractor(source.file, index, document, source.parsed.positions, { maxAliasExpansions: 10_000 }).extract().images
+      const patchImages = new ImageExtractor(source.file, index, document, source.parsed.positions, { maxAliasExpansions: files.maxAliasExpansions }).extract().images
       for (const p of patchImages) {
         const span = source.file === k.file ? patch : p
         result = result.map((u) =>

@@ -45,7 +45,8 @@ export class LineIndex {
   }
 }
 
-function codePointCount(text: string, from: number, to: number): number {
+/** Code points in text[from, to): a surrogate pair counts once, as in the columns the YAML parser reports. */
+export function codePointCount(text: string, from: number, to: number): number {
   let count = 0
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i)

@@ -7,7 +7,7 @@
  * the line), 1-based columns counted in code points, a BOM at the start of the file not counted.
  */
 import { parseReference } from '../images/reference.js'
-import { LineIndex } from '../manifests/line-index.js'
+import { codePointCount, LineIndex } from '../manifests/line-index.js'
 
 /** One replacement: the image text at a span, and what to write instead. */
 export interface PinEdit {
@@ -117,7 +117,7 @@ function locate(index: LineIndex, edit: PinEdit): { start: number; end: number }
   const start = advance(lineText, 0, column - 1)
   const end = start === undefined ? undefined : advance(lineText, start, endColumn - column)
   if (start === undefined || end === undefined) {
-    return `${where(edit)} is out of range: line ${line} has ${codePoints(lineText)} columns`
+    return `${where(edit)} is out of range: line ${line} has ${codePointCount(lineText, 0, lineText.length)} columns`
   }
   // lineText is the line as it is in the text minus its line break, so offsets into it carry over.
   return { start: lineStart + start, end: lineStart + end }
@@ -141,12 +141,6 @@ function isPairAt(s: string, i: number): boolean {
   if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) return false
   const d = s.charCodeAt(i + 1)
   return d >= 0xdc00 && d <= 0xdfff
-}
-
-function codePoints(s: string): number {
-  let n = 0
-  for (let i = 0; i < s.length; i += isPairAt(s, i) ? 2 : 1) n++
-  return n
 }
 
 /**

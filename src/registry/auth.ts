@@ -6,13 +6,6 @@ import { describeRegistryErrors } from './registry-errors.js'
 import { hostMatches } from './guard.js'
 import { TransportError } from './errors.js'
 
-/** How a request was authorized, kept to explain a refusal. */
-export interface AuthUse {
-  readonly credential?: Credential
-  /** the token server or registry refused the credential, or the anonymous client */
-  readonly refusal?: AuthRefusal
-}
-
 /** A refusal by the token server itself (before the registry was asked). */
 export interface AuthRefusal {
   readonly status: number

@@ -3,7 +3,6 @@ import type { AuthRefusal, Authenticator } from './auth.js'
 import type { Credential } from './credentials/credential.js'
 import type { Keychain } from './credentials/keychain.js'
 import type { Endpoint, Endpoints, UnreachableEndpoint } from './endpoints.js'
-import { TransportError } from './errors.js'
 import type { HttpRequest, HttpResponse, Transport } from './transport.js'
 
 /** Every manifest type real clients accept, so a registry never downgrades or hides what it stores. */
@@ -214,5 +213,3 @@ function nextLink(response: HttpResponse, current: URL): URL | undefined {
   // the next page must stay on the same registry
   return next.origin === current.origin ? next : undefined
 }
-
-export { TransportError }

@@ -91,34 +91,45 @@ async function resolveTarget(client: RegistryClient, target: Target, inspector: 
   }
 }
 
-const privacyByRepository = new WeakMap<RegistryClient, Map<string, Promise<'private' | 'public'>>>()
+type PerRepository<T> = WeakMap<RegistryClient, Map<string, Promise<T>>>
 
-/** Whether `registry/repository` refuses anonymous pulls, asked once per repository and run. */
-function privacy(client: RegistryClient, endpoint: Endpoint, target: Target, inspector: Inspector | undefined): Promise<'private' | 'public'> {
-  let cache = privacyByRepository.get(client)
-  if (!cache) privacyByRepository.set(client, (cache = new Map()))
+/** What is asked once per `registry/repository` and run (a client lives for one run), whatever the targets. */
+function oncePerRepository<T>(caches: PerRepository<T>, client: RegistryClient, target: Target, ask: (key: string) => Promise<T>): Promise<T> {
+  let cache = caches.get(client)
+  if (!cache) caches.set(client, (cache = new Map()))
   const key = `${target.registry}/${target.repository}`
   let found = cache.get(key)
-  if (!found) {
-    const known = inspector?.cachedAccess(key)
-    found = known
-      ? Promise.resolve(known)
-      : client.refusesAnonymous(endpoint, target.repository, target.reference).then(
-          (refused) => {
-            const access = refused ? 'private' : 'public'
-            inspector?.rememberAccess(key, access)
-            return access
-          },
-          // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-          () => 'private' as const
-        )
-    cache.set(key, found)
-  }
+  if (!found) cache.set(key, (found = ask(key)))
   return found
 }
 
+const privacyByRepository: PerRepository<'private' | 'public'> = new WeakMap()
+const tagsByRepository: PerRepository<Awaited<ReturnType<RegistryClient['listTags']>>> = new WeakMap()
+
+/** Whether `registry/repository` refuses anonymous pulls. */
+function privacy(client: RegistryClient, endpoint: Endpoint, target: Target, inspector: Inspector | undefined): Promise<'private' | 'public'> {
+  return oncePerRepository(privacyByRepository, client, target, (key) => {
+    const known = inspector?.cachedAccess(key)
+    if (known) return Promise.resolve(known)
+    return client.refusesAnonymous(endpoint, target.repository, target.reference).then(
+      (refused) => {
+        const access = refused ? 'private' : 'public'
+        inspector?.rememberAccess(key, access)
+        return access
+      },
+      // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+      () => 'private' as const
+    )
+  })
+}
+
+/** The repository's tag list: several missing tags of one repository page through it once. */
+function tagList(client: RegistryClient, endpoint: Endpoint, target: Target): ReturnType<RegistryClient['listTags']> {
+  return oncePerRepository(tagsByRepository, client, target, () => client.listTags(endpoint, target.repository))
+}
+
 async function resolveRepository(client: RegistryClient, endpoint: Endpoint, target: Target): Promise<Resolution> {
-  const listed = await client.listTags(endpoint, target.repository)
+  const listed = await tagList(client, endpoint, target)
   if (listed.tags) return { kind: 'repository-exists', tagCount: listed.tags.length }
   if (listed.answer.response.status === 404) return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) }
   return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint)
@@ -129,7 +140,7 @@ async function classifyFailure(client: RegistryClient, endpoint: Endpoint, targe
   const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`
   if (answer.response.status !== 404) return classifyRefusal(answer, request, endpoint)
   // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
-  const listed = await client.listTags(endpoint, target.repository)
+  const listed = await tagList(client, endpoint, target)
   const isDigest = target.reference.includes(':')
   const manifestSaid = evidence(answer, request)
   if (listed.answer.response.status === 404) {
