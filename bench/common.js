@@ -34,11 +34,14 @@ process.argv = [process.argv[0], script, ...rest]
 process.on('exit', () => process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'))
 await import((await import('node:url')).pathToFileURL(script).href)`
 
-/** Runs `cmd args` (node when cmd is null); wall ms until its streams close, peak RSS in bytes. */
-export function run(cmd, args, { useTime, env = process.env, cwd = ROOT } = {}) {
+/**
+ * Runs `cmd args` (node when cmd is null, with `nodeArgs` such as --cpu-prof); wall ms until its
+ * streams close, peak RSS in bytes.
+ */
+export function run(cmd, args, { useTime, env = process.env, cwd = ROOT, nodeArgs = [] } = {}) {
   const node = cmd === null
   const [c, argv] = node
-    ? useTime ? ['/usr/bin/time', ['-v', process.execPath, ...args]] : [process.execPath, ['--input-type=module', '-e', RSS_WRAPPER, ...args]]
+    ? useTime ? ['/usr/bin/time', ['-v', process.execPath, ...nodeArgs, ...args]] : [process.execPath, [...nodeArgs, '--input-type=module', '-e', RSS_WRAPPER, ...args]]
     : [cmd, args]
   return new Promise((resolve, reject) => {
     const started = performance.now()

@@ -7,7 +7,10 @@
  * forward proxy on loopback that every pullgate and floor run goes through.
  *
  *   node bench/full.js [--files 5000] [--unique 1000] [--runs 1] [--seed 42] [--keep DIR] [--json]
- *                      [--skopeo-sample 100] [--no-skopeo] [--no-time]
+ *                      [--skopeo-sample 100] [--no-skopeo] [--no-time] [--no-scaling] [--profile DIR]
+ *
+ * --profile DIR writes V8 CPU profiles of the cold and warm runs there (open them in Chrome's
+ * DevTools, or summarise them with `node bench/profile-summary.js FILE`).
  *
  * Seeding: every image reuses the layers of the lab's open/lab/app:1.0.0 (cross-repository blob
  * mounts) but gets its own small config blob (a label naming it), so every image has its own
@@ -281,7 +284,9 @@ async function main() {
       json: { type: 'boolean', default: false },
       'skopeo-sample': { type: 'string', default: '100' },
       'no-skopeo': { type: 'boolean', default: false },
-      'no-time': { type: 'boolean', default: false }
+      'no-time': { type: 'boolean', default: false },
+      profile: { type: 'string' },
+      'no-scaling': { type: 'boolean', default: false }
     }
   })
   const [files, unique, runs, seed, sample] = ['files', 'unique', 'runs', 'seed', 'skopeo-sample'].map((k) => Number(values[k]))
@@ -326,9 +331,12 @@ async function main() {
     const proxied = { ...process.env, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' }
     delete proxied.DOCKER_CONFIG
     let cacheN = 0
-    const pullgate = async (label, paths, cacheFile, t, extra = []) => {
+    const profileDir = values.profile ? path.resolve(values.profile) : undefined
+    if (profileDir) mkdirSync(profileDir, { recursive: true })
+    const pullgate = async (label, paths, cacheFile, t, extra = [], profile = false) => {
       proxy.reset()
-      const res = await run(null, [CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied })
+      const nodeArgs = profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : []
+      const res = await run(null, [CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied, nodeArgs })
       const requests = proxy.snapshot()
       let report
       try { report = JSON.parse(res.stdout) } catch { throw new BenchError(`${label}: pullgate exited ${res.code} without a JSON report: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`) }
@@ -349,9 +357,9 @@ async function main() {
     for (let i = 0; i < runs; i++) {
       const cache = path.join(work, `cache-${cacheN++}.json`)
       log(`pullgate cold ${i + 1}/${runs}`)
-      colds.push(await pullgate('cold', [tree], cache, truth))
+      colds.push(await pullgate('cold', [tree], cache, truth, [], i === 0))
       log(`pullgate warm ${i + 1}/${runs}`)
-      warms.push(await pullgate('warm', [tree], cache, truth))
+      warms.push(await pullgate('warm', [tree], cache, truth, [], i === 0))
     }
     const cold = median3(colds)
     const warm = median3(warms)
@@ -422,7 +430,7 @@ async function main() {
 
     // 3f. Scaling (cold, fresh cache each).
     const scaling = []
-    for (const n of [100, 1000, files]) {
+    for (const n of values['no-scaling'] ? [files] : [100, 1000, files]) {
       if (n > files || scaling.some((x) => x.files === n)) continue
       const groups = gen.groups.slice(0, Math.ceil(n / 100))
       const t = truthOf(gen.files, new Set(groups))

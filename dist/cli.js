@@ -56363,7 +56363,6 @@ class InspectionError extends Error {
 
 /** How many requests run at once against one registry (keep-alive connections are shared). */
 const DEFAULT_PER_REGISTRY_CONCURRENCY = 8;
-/** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
 /** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
 function tagTargetOf(reference) {
     if (!reference.tag || !reference.digest)
@@ -56371,6 +56370,7 @@ function tagTargetOf(reference) {
     const base = `${reference.domain}/${reference.path}`;
     return { key: `${base}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false };
 }
+/** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
 function targetOf(reference, purpose) {
     const base = `${reference.domain}/${reference.path}`;
     if (purpose === 'repository')
@@ -56379,54 +56379,99 @@ function targetOf(reference, purpose) {
     return { key: reference.digest ? `${base}@${ref}` : `${base}:${ref}`, registry: reference.domain, repository: reference.path, reference: ref, purpose };
 }
 /**
- * Resolves every unique target once, concurrently, with at most `perRegistry` requests in flight
- * per registry. Never throws: every failure becomes a Resolution.
+ * Resolves targets as they are found, each unique key once, with at most `perRegistry` requests
+ * in flight per registry, while the caller goes on finding more. Never rejects: every failure
+ * becomes a Resolution. What is asked once per repository (its privacy, its tag list) is kept
+ * here too: a resolver lives for one run.
  */
-async function resolveTargets(client, targets, perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY, inspector) {
-    const unique = new Map();
-    // the same key asked for to compare a tag and to pull it: inspect it once, for the pull
-    for (const t of targets)
-        if (!unique.has(t.key) || unique.get(t.key).inspect === false)
-            unique.set(t.key, t);
-    const limiters = new Map();
-    const results = new Map();
-    await Promise.all([...unique.values()].map(async (target) => {
-        let limiter = limiters.get(target.registry);
-        if (!limiter)
-            limiters.set(target.registry, (limiter = new Limiter(perRegistry)));
-        results.set(target.key, await limiter.run(() => resolveTarget(client, target, inspector)));
-    }));
-    return results;
-}
-async function resolveTarget(client, target, inspector) {
-    try {
-        // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
-        const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined;
-        if (known && inspector) {
-            const endpoint = async () => {
-                const e = await client.endpoint(target.registry);
-                if (!('base' in e))
-                    throw e.error;
-                return e;
-            };
-            const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry);
-            return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) };
+class Resolver {
+    client;
+    perRegistry;
+    inspector;
+    started = new Map();
+    limiters = new Map();
+    privacyByRepository = new Map();
+    tagsByRepository = new Map();
+    constructor(client, perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY, inspector) {
+        this.client = client;
+        this.perRegistry = perRegistry;
+        this.inspector = inspector;
+    }
+    /** Starts resolving `target` unless its key already is; what the registry established. */
+    resolve(target) {
+        const found = this.started.get(target.key);
+        if (!found) {
+            const promise = this.limited(target, () => this.resolveTarget(target));
+            this.started.set(target.key, { target, promise });
+            return promise;
         }
-        const endpoint = await client.endpoint(target.registry);
-        if (!('base' in endpoint))
-            return { kind: 'unreachable', cause: endpoint.error.message };
-        if (target.purpose === 'repository')
-            return await resolveRepository(client, endpoint, target);
-        const manifest = await client.resolveManifest(endpoint, target.repository, target.reference);
-        if (!manifest.found)
-            return await classifyFailure(client, endpoint, target, manifest.answer);
-        // resolved without credentials: public; with them, ask once per repository whether they were needed
-        const access = manifest.answer.credential ? await privacy(client, endpoint, target, inspector) : 'public';
-        const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
-        if (!inspector || target.inspect === false)
-            return resolved;
+        // first asked only to compare a tag, now to pull it: inspect it too, once
+        if (found.target.inspect === false && target.inspect !== false && this.inspector) {
+            const inspector = this.inspector;
+            found.promise = found.promise.then((resolution) => resolution.kind === 'resolved' ? this.limited(target, () => this.withFacts(resolution, target, inspector)) : resolution);
+            this.started.set(target.key, { target, promise: found.promise });
+        }
+        return found.promise;
+    }
+    /** Every resolution started so far, by key, once all have settled (including ones started meanwhile). */
+    async settled() {
+        let count = -1;
+        while (count !== this.started.size) {
+            count = this.started.size;
+            await Promise.all([...this.started.values()].map((s) => s.promise));
+        }
+        const results = new Map();
+        for (const [key, { promise }] of this.started)
+            results.set(key, await promise);
+        return results;
+    }
+    limited(target, task) {
+        let limiter = this.limiters.get(target.registry);
+        if (!limiter)
+            this.limiters.set(target.registry, (limiter = new Limiter(this.perRegistry)));
+        return limiter.run(task);
+    }
+    async resolveTarget(target) {
+        const { client, inspector } = this;
         try {
-            return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, manifest.digest) };
+            // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
+            const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined;
+            if (known && inspector) {
+                const endpoint = async () => {
+                    const e = await client.endpoint(target.registry);
+                    if (!('base' in e))
+                        throw e.error;
+                    return e;
+                };
+                const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry);
+                return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) };
+            }
+            const endpoint = await client.endpoint(target.registry);
+            if (!('base' in endpoint))
+                return { kind: 'unreachable', cause: endpoint.error.message };
+            if (target.purpose === 'repository')
+                return await this.resolveRepository(endpoint, target);
+            const manifest = await client.resolveManifest(endpoint, target.repository, target.reference);
+            if (!manifest.found)
+                return await this.classifyFailure(endpoint, target, manifest.answer);
+            // resolved without credentials: public; with them, ask once per repository whether they were needed
+            const access = manifest.answer.credential ? await this.privacy(endpoint, target) : 'public';
+            const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
+            if (!inspector || target.inspect === false)
+                return resolved;
+            return await this.withFacts(resolved, target, inspector, endpoint);
+        }
+        catch (error) {
+            return failureOf(error);
+        }
+    }
+    /** What a runtime would pull for a resolved target; a failure to read it is said, not thrown. */
+    async withFacts(resolved, target, inspector, known) {
+        try {
+            const endpoint = known ?? (await this.client.endpoint(target.registry));
+            if (!('base' in endpoint))
+                return { ...resolved, inspectionError: endpoint.error.message };
+            return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest) };
         }
         catch (error) {
             if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
@@ -56435,72 +56480,67 @@ async function resolveTarget(client, target, inspector) {
             throw error;
         }
     }
-    catch (error) {
-        if (error instanceof TransportError) {
-            return error.failure === 'too-large' || error.failure === 'redirect'
-                ? { kind: 'registry-error', said: error.message }
-                : { kind: 'unreachable', cause: error.message };
+    /** What is asked once per `registry/repository` and run, whatever the targets. */
+    oncePerRepository(cache, target, ask) {
+        const key = `${target.registry}/${target.repository}`;
+        let found = cache.get(key);
+        if (!found)
+            cache.set(key, (found = ask(key)));
+        return found;
+    }
+    /** Whether `registry/repository` refuses anonymous pulls. */
+    privacy(endpoint, target) {
+        const { client, inspector } = this;
+        return this.oncePerRepository(this.privacyByRepository, target, (key) => {
+            const known = inspector?.cachedAccess(key);
+            if (known)
+                return Promise.resolve(known);
+            return client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => {
+                const access = refused ? 'private' : 'public';
+                inspector?.rememberAccess(key, access);
+                return access;
+            }, 
+            // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+            () => 'private');
+        });
+    }
+    /** The repository's tag list: several missing tags of one repository page through it once. */
+    tagList(endpoint, target) {
+        return this.oncePerRepository(this.tagsByRepository, target, () => this.client.listTags(endpoint, target.repository));
+    }
+    async resolveRepository(endpoint, target) {
+        const listed = await this.tagList(endpoint, target);
+        if (listed.tags)
+            return { kind: 'repository-exists', tagCount: listed.tags.length };
+        if (listed.answer.response.status === 404)
+            return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) };
+        return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint);
+    }
+    /** A manifest request that did not find the manifest: missing tag, digest or repository, or a refusal. */
+    async classifyFailure(endpoint, target, answer) {
+        const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`;
+        if (answer.response.status !== 404)
+            return classifyRefusal(answer, request, endpoint);
+        // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
+        const listed = await this.tagList(endpoint, target);
+        const isDigest = target.reference.includes(':');
+        const manifestSaid = evidence(answer, request);
+        if (listed.answer.response.status === 404) {
+            return { kind: 'repository-not-found', said: `${manifestSaid}; ${evidence(listed.answer, `GET /v2/${target.repository}/tags/list`)}` };
         }
-        if (error instanceof ProtocolError)
-            return { kind: 'registry-error', said: error.message };
-        throw error;
+        if (isDigest)
+            return { kind: 'digest-not-found', said: manifestSaid };
+        return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags };
     }
 }
-/** What is asked once per `registry/repository` and run (a client lives for one run), whatever the targets. */
-function oncePerRepository(caches, client, target, ask) {
-    let cache = caches.get(client);
-    if (!cache)
-        caches.set(client, (cache = new Map()));
-    const key = `${target.registry}/${target.repository}`;
-    let found = cache.get(key);
-    if (!found)
-        cache.set(key, (found = ask(key)));
-    return found;
-}
-const privacyByRepository = new WeakMap();
-const tagsByRepository = new WeakMap();
-/** Whether `registry/repository` refuses anonymous pulls. */
-function privacy(client, endpoint, target, inspector) {
-    return oncePerRepository(privacyByRepository, client, target, (key) => {
-        const known = inspector?.cachedAccess(key);
-        if (known)
-            return Promise.resolve(known);
-        return client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => {
-            const access = refused ? 'private' : 'public';
-            inspector?.rememberAccess(key, access);
-            return access;
-        }, 
-        // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-        () => 'private');
-    });
-}
-/** The repository's tag list: several missing tags of one repository page through it once. */
-function tagList(client, endpoint, target) {
-    return oncePerRepository(tagsByRepository, client, target, () => client.listTags(endpoint, target.repository));
-}
-async function resolveRepository(client, endpoint, target) {
-    const listed = await tagList(client, endpoint, target);
-    if (listed.tags)
-        return { kind: 'repository-exists', tagCount: listed.tags.length };
-    if (listed.answer.response.status === 404)
-        return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) };
-    return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint);
-}
-/** A manifest request that did not find the manifest: missing tag, digest or repository, or a refusal. */
-async function classifyFailure(client, endpoint, target, answer) {
-    const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`;
-    if (answer.response.status !== 404)
-        return classifyRefusal(answer, request, endpoint);
-    // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
-    const listed = await tagList(client, endpoint, target);
-    const isDigest = target.reference.includes(':');
-    const manifestSaid = evidence(answer, request);
-    if (listed.answer.response.status === 404) {
-        return { kind: 'repository-not-found', said: `${manifestSaid}; ${evidence(listed.answer, `GET /v2/${target.repository}/tags/list`)}` };
+/** A transport or protocol failure as the Resolution it means; anything else is a bug and thrown. */
+function failureOf(error) {
+    if (error instanceof TransportError) {
+        return error.failure === 'too-large' || error.failure === 'redirect' ? { kind: 'registry-error', said: error.message } : { kind: 'unreachable', cause: error.message };
     }
-    if (isDigest)
-        return { kind: 'digest-not-found', said: manifestSaid };
-    return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags };
+    if (error instanceof ProtocolError)
+        return { kind: 'registry-error', said: error.message };
+    throw error;
 }
 function classifyRefusal(answer, request, endpoint) {
     const status = answer.response.status;
@@ -56871,46 +56911,85 @@ class FactsCache {
 
 
 /**
- * Resolves every valid image reference against its registry, each unique one once. Images whose
- * reference is invalid, unresolved, or (kustomize) without a known tag are not asked about.
+ * Resolves image references against their registries while the files are still being read:
+ * `ask` starts an image's resolution at once (each unique reference once), `finish` waits for
+ * everything asked and closes the connections. Images whose reference is invalid, unresolved,
+ * or (kustomize) without a known tag are not asked about. Nothing is opened (not even the
+ * Docker config read) until the first image worth asking about.
  */
-async function resolveImages(images, options, logger) {
-    const targets = new Map();
-    const tagTargets = new Map();
-    for (const image of images) {
-        if (!image.reference || !image.tagKnown || image.appliedByOverlay)
-            continue;
+class RegistrySession {
+    options;
+    logger;
+    asked = new Map();
+    opened;
+    closed = false;
+    constructor(options, logger) {
+        this.options = options;
+        this.logger = logger;
+    }
+    /** Starts resolving what `image` would pull (and, for `name:tag@digest`, what its tag points to now). */
+    ask(image) {
+        if (!image.reference || !image.tagKnown || image.appliedByOverlay || this.asked.has(image))
+            return;
         const purpose = image.source === 'container' ? image.occurrence.purpose : 'pull';
-        targets.set(image, targetOf(image.reference, purpose));
+        const target = targetOf(image.reference, purpose);
         const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined;
+        this.asked.set(image, { target, tag });
+        const { resolver } = this.open();
+        void resolver.resolve(target);
         if (tag)
-            tagTargets.set(image, tag);
+            void resolver.resolve(tag);
     }
-    const result = { byImage: new Map(), tags: new Map() };
-    if (targets.size === 0)
+    /** Waits for every resolution asked for, saves the cache file, and closes the connections. */
+    async finish() {
+        const result = { byImage: new Map(), tags: new Map() };
+        if (!this.opened)
+            return result;
+        try {
+            const byKey = await this.opened.resolver.settled();
+            for (const [image, { target, tag }] of this.asked) {
+                result.byImage.set(image, byKey.get(target.key));
+                if (tag)
+                    result.tags.set(image, byKey.get(tag.key));
+            }
+            const registries = new Set([...this.asked.values()].map((a) => a.target.registry)).size;
+            this.logger.info(`Resolved ${byKey.size} unique image reference${byKey.size === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`);
+            await this.opened.cache.save();
+        }
+        finally {
+            await this.close();
+        }
         return result;
-    const onSecret = options.onSecret ?? (() => { });
-    let keychain;
-    try {
-        keychain = new Keychain({
-            dockerConfigFile: dockerConfigPath(options.dockerConfig, options.env),
-            githubToken: options.githubToken,
-            githubActor: options.githubActor,
-            onSecret
-        });
     }
-    catch (error) {
-        if (error instanceof DockerConfigError)
-            throw new UsageError(error.message);
-        throw error;
+    /** Closes the connections without waiting for answers (a scan that failed half way). */
+    async close() {
+        if (!this.opened || this.closed)
+            return;
+        this.closed = true;
+        await this.opened.transport.close();
     }
-    const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => logger.debug(m) });
-    try {
+    open() {
+        if (this.opened)
+            return this.opened;
+        const options = this.options;
+        const onSecret = options.onSecret ?? (() => { });
+        let keychain;
+        try {
+            keychain = new Keychain({
+                dockerConfigFile: dockerConfigPath(options.dockerConfig, options.env),
+                githubToken: options.githubToken,
+                githubActor: options.githubActor,
+                onSecret
+            });
+        }
+        catch (error) {
+            if (error instanceof DockerConfigError)
+                throw new UsageError(error.message);
+            throw error;
+        }
+        const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => this.logger.debug(m) });
         const allowed = options.allowedRegistries ?? [];
         const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? [], allowed), new Authenticator(transport, onSecret, Date.now, allowed), keychain);
-        const unique = new Set([...targets.values()].map((t) => t.key)).size;
-        const registries = new Set([...targets.values()].map((t) => t.registry)).size;
-        logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`);
         const compat = options.compat;
         const cache = FactsCache.load(options.cacheFile);
         const inspector = compat
@@ -56921,17 +57000,23 @@ async function resolveImages(images, options, logger) {
                 sniffUncompressed: compat.runtimes.some((r) => r.family === 'containerd' || r.family === 'custom')
             })
             : undefined;
-        const byKey = await resolveTargets(client, [...targets.values(), ...tagTargets.values()], options.perRegistryConcurrency, inspector);
-        for (const [image, target] of targets)
-            result.byImage.set(image, byKey.get(target.key));
-        for (const [image, target] of tagTargets)
-            result.tags.set(image, byKey.get(target.key));
-        await cache.save();
+        this.logger.info('Resolving image references on their registries while files are read');
+        this.opened = { transport, resolver: new Resolver(client, options.perRegistryConcurrency, inspector), cache };
+        return this.opened;
     }
-    finally {
-        await transport.close();
+}
+/** Resolves every image at once (what a caller without files to read uses). */
+async function resolveImages(images, options, logger) {
+    const session = new RegistrySession(options, logger);
+    try {
+        for (const image of images)
+            session.ask(image);
     }
-    return result;
+    catch (error) {
+        await session.close();
+        throw error;
+    }
+    return session.finish();
 }
 
 ;// CONCATENATED MODULE: ./lib/compat/table.js
@@ -57280,31 +57365,38 @@ async function scan(options, logger = silentLogger) {
         throw error;
     }
     logger.info(`Scanning ${files.length} file${files.length === 1 ? '' : 's'}`);
-    const findings = [];
-    const pending = [];
-    const objects = { secrets: [], serviceAccounts: [] };
-    let manifests = 0;
-    let documents = 0;
-    // Reads run a few files ahead of the parser, so the CPU never waits on the disk.
-    const reads = new ReadAhead(files, (file) => readManifestFile(options.workspace, file, limits), READ_AHEAD);
-    for (const file of files) {
-        const result = analyzeFile(file, await reads.next(), limits, logger, objects);
-        findings.push(...result.findings);
-        pending.push(...result.images);
-        documents += result.documents;
-        if (result.isManifest)
-            manifests++;
-    }
-    if (options.kustomize !== false) {
-        const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions);
-        applyKustomizeStage(stage, pending, findings);
-    }
-    if (options.helm !== false)
-        applyHelmStage(options.workspace, files, options.helmValues ?? [], pending, findings);
     // without explicit nodes or cluster knowledge: the defaults the inputs give when left empty
     const compat = options.compat ?? parseCompat([], [], []);
     const cluster = options.cluster ?? parseClusterKnowledge([], []);
-    const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger);
+    const findings = [];
+    const objects = { secrets: [], serviceAccounts: [] };
+    // Registries are asked while the files are still being read: the network waits, the parser works.
+    const session = options.offline ? undefined : new RegistrySession({ ...options.registry, compat }, logger);
+    let pending;
+    let resolutions;
+    let counts;
+    try {
+        // kustomizations and charts first: they decide which files' images are checked as rendered
+        const deployed = deployedImages(options, files, limits);
+        for (const p of [...deployed.rendered, ...deployed.helm])
+            session?.ask(p.scanned);
+        const read = await readAll(options.workspace, files, limits, logger, objects, (p) => {
+            if (session && !deployed.replaces(p))
+                session.ask(p.scanned);
+        });
+        findings.push(...read.findings, ...deployed.findings);
+        pending = [...deployed.applyTo(read.images), ...deployed.helm];
+        counts = { manifests: read.manifests, documents: read.documents };
+        if (session) {
+            for (const p of pending)
+                session.ask(p.scanned);
+            resolutions = await session.finish();
+        }
+    }
+    catch (error) {
+        await session?.close();
+        throw error;
+    }
     const images = [];
     for (const { scanned, verdict } of pending) {
         const resolution = resolutions?.byImage.get(scanned);
@@ -57327,7 +57419,7 @@ async function scan(options, logger = silentLogger) {
     const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes);
     kept.sort(compareFindings);
     suppressed.sort(compareFindings);
-    return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, manifests, documents } };
+    return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } };
 }
 /** On a fork's pull request no secret reaches the workflow: a missing login is expected, and the fix differs. */
 function explainFork(finding) {
@@ -57376,12 +57468,48 @@ function pullSecretCheck(scanned, reference, resolution, objects, cluster) {
     return problem ? pullSecretFinding(occurrence, reference, problem) : undefined;
 }
 /**
- * Replaces what kustomizations deploy: images of files reached through a kustomization are
- * checked as each root renders them (at the overlay line that decided them, else where they are
- * written), not as written; the kustomization entries those renderings applied are not asked
- * about on their own. Remote or missing resources become warnings.
+ * Reads and parses every file, a few reads ahead of the parser so the CPU never waits on the
+ * disk, handing each image to `found` as soon as its file is parsed. Between files the event
+ * loop gets a turn, so registry answers are taken in while the parsing goes on.
  */
-function applyKustomizeStage(stage, pending, findings) {
+async function readAll(workspace, files, limits, logger, objects, found) {
+    const read = { images: [], findings: [], manifests: 0, documents: 0 };
+    let manifests = 0;
+    let documents = 0;
+    const reads = new ReadAhead(files, (file) => readManifestFile(workspace, file, limits), READ_AHEAD);
+    for (const file of files) {
+        const result = analyzeFile(file, await reads.next(), limits, logger, objects);
+        read.findings.push(...result.findings);
+        for (const image of result.images) {
+            read.images.push(image);
+            found(image);
+        }
+        documents += result.documents;
+        if (result.isManifest)
+            manifests++;
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { ...read, manifests, documents };
+}
+function deployedImages(options, files, limits) {
+    const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits.maxAliasExpansions) : { roots: [], covered: new Set(), problems: [] };
+    const kustomize = kustomizeRenderings(stage);
+    const helm = options.helm !== false ? helmImages(options.workspace, files, options.helmValues ?? []) : { images: [], findings: [] };
+    return {
+        rendered: kustomize.rendered,
+        helm: helm.images,
+        findings: [...kustomize.findings, ...helm.findings],
+        replaces: kustomize.replaces,
+        applyTo: kustomize.applyTo
+    };
+}
+/**
+ * What kustomizations deploy: images of files reached through a kustomization are checked as
+ * each root renders them (at the overlay line that decided them, else where they are written),
+ * not as written; the kustomization entries those renderings applied are not asked about on
+ * their own. Remote or missing resources become warnings.
+ */
+function kustomizeRenderings(stage) {
     // entries are matched by where they are written: the renderer reads kustomizations on its own
     const key = (e) => `${e.file}:${e.line}:${e.column}`;
     const applied = new Set();
@@ -57396,31 +57524,38 @@ function applyKustomizeStage(stage, pending, findings) {
             rendered.push({ verdict, scanned: { source: 'container', occurrence, image: use.image, reference: verdict.reference, tagKnown: true, overlay: root } });
         }
     }
-    for (let i = pending.length - 1; i >= 0; i--) {
-        const p = pending[i];
-        if (p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file))
-            pending.splice(i, 1);
-        // an entry an overlay applied is judged in the rendered image, at the same line: not twice
-        else if (p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence))) {
-            pending[i] = { verdict: { reference: p.verdict.reference, findings: [] }, scanned: { ...p.scanned, appliedByOverlay: true } };
-        }
-    }
-    pending.push(...rendered);
-    for (const problem of stage.problems) {
-        findings.push(makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`));
-    }
+    const coveredFile = (p) => p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file);
+    const appliedEntry = (p) => p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence));
+    const findings = stage.problems.map((problem) => makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`));
+    return {
+        rendered,
+        findings,
+        replaces: (p) => coveredFile(p) || appliedEntry(p),
+        applyTo: (images) => [
+            ...images.flatMap((p) => {
+                if (coveredFile(p))
+                    return [];
+                // an entry an overlay applied is judged in the rendered image, at the same line: not twice
+                if (appliedEntry(p))
+                    return [{ verdict: { reference: p.verdict.reference, findings: [] }, scanned: { ...p.scanned, appliedByOverlay: true } }];
+                return [p];
+            }),
+            ...rendered
+        ]
+    };
 }
-/** Adds the images Helm charts' values compose, each at the values line that decides it. */
-function applyHelmStage(workspace, files, helmValues, pending, findings) {
+/** The images Helm charts' values compose, each at the values line that decides it. */
+function helmImages(workspace, files, helmValues) {
     const stage = helmStage(workspace, files, helmValues);
-    for (const { image, occurrence } of stage.uses) {
+    const images = stage.uses.map(({ image, occurrence }) => {
         const verdict = checkOccurrence(occurrence);
-        pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } });
-    }
-    for (const p of stage.problems) {
+        return { verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } };
+    });
+    const findings = stage.problems.map((p) => {
         const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 };
-        findings.push(makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`));
-    }
+        return makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`);
+    });
+    return { images, findings };
 }
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */
 function registryFindingSpan(scanned) {
@@ -57607,17 +57742,28 @@ function escapeProperty(s) {
  */
 class Redactor {
     secrets = new Set();
+    /** every secret in one alternation, built when first needed after a change */
+    pattern;
     /** Registers a secret (ignoring ones too short to mask without destroying the text). */
     add(secret) {
-        if (secret.length >= 4)
-            this.secrets.add(secret);
+        if (secret.length < 4 || this.secrets.has(secret))
+            return;
+        this.secrets.add(secret);
+        this.pattern = undefined;
     }
+    /**
+     * One pass over the text whatever the number of secrets (a run holds a token per registry
+     * scope, and a report can be tens of megabytes). Longest first, so a secret that contains
+     * another is masked whole.
+     */
     redact(text) {
-        let result = text;
-        for (const secret of this.secrets)
-            if (result.includes(secret))
-                result = result.split(secret).join('***');
-        return result;
+        if (this.secrets.size === 0)
+            return text;
+        this.pattern ??= new RegExp([...this.secrets]
+            .sort((a, b) => b.length - a.length)
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('|'), 'g');
+        return text.replace(this.pattern, '***');
     }
 }
 

@@ -7,7 +7,7 @@ import type { SecretSink } from '../registry/credentials/credential.js'
 import { Endpoints } from '../registry/endpoints.js'
 import { Transport, type TransportOptions } from '../registry/transport.js'
 import type { Resolution, Target } from '../resolve/outcome.js'
-import { resolveTargets, tagTargetOf, targetOf } from '../resolve/resolver.js'
+import { Resolver, tagTargetOf, targetOf } from '../resolve/resolver.js'
 import { Inspector } from '../inspect/inspector.js'
 import { FactsCache } from '../inspect/cache.js'
 import type { CompatOptions } from '../compat/profile.js'
@@ -46,37 +46,77 @@ export interface Resolutions {
 }
 
 /**
- * Resolves every valid image reference against its registry, each unique one once. Images whose
- * reference is invalid, unresolved, or (kustomize) without a known tag are not asked about.
+ * Resolves image references against their registries while the files are still being read:
+ * `ask` starts an image's resolution at once (each unique reference once), `finish` waits for
+ * everything asked and closes the connections. Images whose reference is invalid, unresolved,
+ * or (kustomize) without a known tag are not asked about. Nothing is opened (not even the
+ * Docker config read) until the first image worth asking about.
  */
-export async function resolveImages(images: readonly ScannedImage[], options: RegistryOptions, logger: Logger): Promise<Resolutions> {
-  const targets = new Map<ScannedImage, Target>()
-  const tagTargets = new Map<ScannedImage, Target>()
-  for (const image of images) {
-    if (!image.reference || !image.tagKnown || image.appliedByOverlay) continue
-    const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
-    targets.set(image, targetOf(image.reference, purpose))
-    const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
-    if (tag) tagTargets.set(image, tag)
-  }
-  const result: Resolutions = { byImage: new Map(), tags: new Map() }
-  if (targets.size === 0) return result
+export class RegistrySession {
+  private readonly asked = new Map<ScannedImage, { readonly target: Target; readonly tag?: Target }>()
+  private opened?: { readonly transport: Transport; readonly resolver: Resolver; readonly cache: FactsCache }
+  private closed = false
 
-  const onSecret = options.onSecret ?? (() => {})
-  let keychain: Keychain
-  try {
-    keychain = new Keychain({
-      dockerConfigFile: dockerConfigPath(options.dockerConfig, options.env),
-      githubToken: options.githubToken,
-      githubActor: options.githubActor,
-      onSecret
-    })
-  } catch (error) {
-    if (error instanceof DockerConfigError) throw new UsageError(error.message)
-    throw error
+  constructor(
+    private readonly options: RegistryOptions,
+    private readonly logger: Logger
+  ) {}
+
+  /** Starts resolving what `image` would pull (and, for `name:tag@digest`, what its tag points to now). */
+  ask(image: ScannedImage): void {
+    if (!image.reference || !image.tagKnown || image.appliedByOverlay || this.asked.has(image)) return
+    const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
+    const target = targetOf(image.reference, purpose)
+    const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
+    this.asked.set(image, { target, tag })
+    const { resolver } = this.open()
+    void resolver.resolve(target)
+    if (tag) void resolver.resolve(tag)
   }
-  const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => logger.debug(m) })
-  try {
+
+  /** Waits for every resolution asked for, saves the cache file, and closes the connections. */
+  async finish(): Promise<Resolutions> {
+    const result: Resolutions = { byImage: new Map(), tags: new Map() }
+    if (!this.opened) return result
+    try {
+      const byKey = await this.opened.resolver.settled()
+      for (const [image, { target, tag }] of this.asked) {
+        result.byImage.set(image, byKey.get(target.key)!)
+        if (tag) result.tags.set(image, byKey.get(tag.key)!)
+      }
+      const registries = new Set([...this.asked.values()].map((a) => a.target.registry)).size
+      this.logger.info(`Resolved ${byKey.size} unique image reference${byKey.size === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
+      await this.opened.cache.save()
+    } finally {
+      await this.close()
+    }
+    return result
+  }
+
+  /** Closes the connections without waiting for answers (a scan that failed half way). */
+  async close(): Promise<void> {
+    if (!this.opened || this.closed) return
+    this.closed = true
+    await this.opened.transport.close()
+  }
+
+  private open(): NonNullable<RegistrySession['opened']> {
+    if (this.opened) return this.opened
+    const options = this.options
+    const onSecret = options.onSecret ?? (() => {})
+    let keychain: Keychain
+    try {
+      keychain = new Keychain({
+        dockerConfigFile: dockerConfigPath(options.dockerConfig, options.env),
+        githubToken: options.githubToken,
+        githubActor: options.githubActor,
+        onSecret
+      })
+    } catch (error) {
+      if (error instanceof DockerConfigError) throw new UsageError(error.message)
+      throw error
+    }
+    const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => this.logger.debug(m) })
     const allowed = options.allowedRegistries ?? []
     const client = new RegistryClient(
       transport,
@@ -84,9 +124,6 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
       new Authenticator(transport, onSecret, Date.now, allowed),
       keychain
     )
-    const unique = new Set([...targets.values()].map((t) => t.key)).size
-    const registries = new Set([...targets.values()].map((t) => t.registry)).size
-    logger.info(`Resolving ${unique} unique image reference${unique === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
     const compat = options.compat
     const cache = FactsCache.load(options.cacheFile)
     const inspector = compat
@@ -97,12 +134,20 @@ export async function resolveImages(images: readonly ScannedImage[], options: Re
           sniffUncompressed: compat.runtimes.some((r) => r.family === 'containerd' || r.family === 'custom')
         })
       : undefined
-    const byKey = await resolveTargets(client, [...targets.values(), ...tagTargets.values()], options.perRegistryConcurrency, inspector)
-    for (const [image, target] of targets) result.byImage.set(image, byKey.get(target.key)!)
-    for (const [image, target] of tagTargets) result.tags.set(image, byKey.get(target.key)!)
-    await cache.save()
-  } finally {
-    await transport.close()
+    this.logger.info('Resolving image references on their registries while files are read')
+    this.opened = { transport, resolver: new Resolver(client, options.perRegistryConcurrency, inspector), cache }
+    return this.opened
   }
-  return result
+}
+
+/** Resolves every image at once (what a caller without files to read uses). */
+export async function resolveImages(images: readonly ScannedImage[], options: RegistryOptions, logger: Logger): Promise<Resolutions> {
+  const session = new RegistrySession(options, logger)
+  try {
+    for (const image of images) session.ask(image)
+  } catch (error) {
+    await session.close()
+    throw error
+  }
+  return session.finish()
 }

@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { analyzeFile, READ_AHEAD, ReadAhead, readManifestFile, type PendingImage } from './read-files.js'
 import { applyRuleSettings, parseClusterKnowledge, parseCompat, UsageError, type RuleSetting } from './options.js'
-import { resolveImages, type RegistryOptions } from './registry.js'
+import { RegistrySession, type RegistryOptions, type Resolutions } from './registry.js'
 import { evaluateCompatibility } from '../compat/evaluate.js'
 import type { CompatOptions } from '../compat/profile.js'
 import { compatFinding, digestMismatchFinding } from '../rules/compat-findings.js'
@@ -102,31 +102,35 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   }
   logger.info(`Scanning ${files.length} file${files.length === 1 ? '' : 's'}`)
 
-  const findings: Finding[] = []
-  const pending: PendingImage[] = []
-  const objects: ClusterObjects = { secrets: [], serviceAccounts: [] }
-  let manifests = 0
-  let documents = 0
-  // Reads run a few files ahead of the parser, so the CPU never waits on the disk.
-  const reads = new ReadAhead(files, (file) => readManifestFile(options.workspace, file, limits), READ_AHEAD)
-  for (const file of files) {
-    const result = analyzeFile(file, await reads.next(), limits, logger, objects)
-    findings.push(...result.findings)
-    pending.push(...result.images)
-    documents += result.documents
-    if (result.isManifest) manifests++
-  }
-
-  if (options.kustomize !== false) {
-    const stage = kustomizeStage(options.workspace, files, limits.maxAliasExpansions)
-    applyKustomizeStage(stage, pending, findings)
-  }
-  if (options.helm !== false) applyHelmStage(options.workspace, files, options.helmValues ?? [], pending, findings)
-
   // without explicit nodes or cluster knowledge: the defaults the inputs give when left empty
   const compat = options.compat ?? parseCompat([], [], [])
   const cluster = options.cluster ?? parseClusterKnowledge([], [])
-  const resolutions = options.offline ? undefined : await resolveImages(pending.map((p) => p.scanned), { ...options.registry, compat }, logger)
+  const findings: Finding[] = []
+  const objects: ClusterObjects = { secrets: [], serviceAccounts: [] }
+  // Registries are asked while the files are still being read: the network waits, the parser works.
+  const session = options.offline ? undefined : new RegistrySession({ ...options.registry, compat }, logger)
+  let pending: PendingImage[]
+  let resolutions: Resolutions | undefined
+  let counts: { manifests: number; documents: number }
+  try {
+    // kustomizations and charts first: they decide which files' images are checked as rendered
+    const deployed = deployedImages(options, files, limits)
+    for (const p of [...deployed.rendered, ...deployed.helm]) session?.ask(p.scanned)
+    const read = await readAll(options.workspace, files, limits, logger, objects, (p) => {
+      if (session && !deployed.replaces(p)) session.ask(p.scanned)
+    })
+    findings.push(...read.findings, ...deployed.findings)
+    pending = [...deployed.applyTo(read.images), ...deployed.helm]
+    counts = { manifests: read.manifests, documents: read.documents }
+    if (session) {
+      for (const p of pending) session.ask(p.scanned)
+      resolutions = await session.finish()
+    }
+  } catch (error) {
+    await session?.close()
+    throw error
+  }
+
   const images: ScannedImage[] = []
   for (const { scanned, verdict } of pending) {
     const resolution = resolutions?.byImage.get(scanned)
@@ -147,7 +151,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes)
   kept.sort(compareFindings)
   suppressed.sort(compareFindings)
-  return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, manifests, documents } }
+  return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } }
 }
 
 /** On a fork's pull request no secret reaches the workflow: a missing login is expected, and the fix differs. */
@@ -193,13 +197,72 @@ function pullSecretCheck(scanned: ScannedImage, reference: ImageReference, resol
   return problem ? pullSecretFinding(occurrence, reference, problem) : undefined
 }
 
+/** What one pass over the files found: images in file order, read problems, and counts. */
+interface FilesRead {
+  readonly images: PendingImage[]
+  readonly findings: Finding[]
+  readonly manifests: number
+  readonly documents: number
+}
+
 /**
- * Replaces what kustomizations deploy: images of files reached through a kustomization are
- * checked as each root renders them (at the overlay line that decided them, else where they are
- * written), not as written; the kustomization entries those renderings applied are not asked
- * about on their own. Remote or missing resources become warnings.
+ * Reads and parses every file, a few reads ahead of the parser so the CPU never waits on the
+ * disk, handing each image to `found` as soon as its file is parsed. Between files the event
+ * loop gets a turn, so registry answers are taken in while the parsing goes on.
  */
-function applyKustomizeStage(stage: KustomizeStage, pending: PendingImage[], findings: Finding[]): void {
+async function readAll(workspace: string, files: readonly string[], limits: Limits, logger: Logger, objects: ClusterObjects, found: (image: PendingImage) => void): Promise<FilesRead> {
+  const read: FilesRead = { images: [], findings: [], manifests: 0, documents: 0 }
+  let manifests = 0
+  let documents = 0
+  const reads = new ReadAhead(files, (file) => readManifestFile(workspace, file, limits), READ_AHEAD)
+  for (const file of files) {
+    const result = analyzeFile(file, await reads.next(), limits, logger, objects)
+    read.findings.push(...result.findings)
+    for (const image of result.images) {
+      read.images.push(image)
+      found(image)
+    }
+    documents += result.documents
+    if (result.isManifest) manifests++
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+  return { ...read, manifests, documents }
+}
+
+/** What kustomizations and Helm charts deploy, known before the files are read one by one. */
+interface Deployed {
+  /** images as kustomization roots render them */
+  readonly rendered: PendingImage[]
+  /** images Helm charts' values compose */
+  readonly helm: PendingImage[]
+  /** remote or missing kustomize resources, charts helm would refuse */
+  readonly findings: Finding[]
+  /** true for an image that is checked through a rendering instead of as written */
+  replaces(image: PendingImage): boolean
+  /** the images read from files, with those replaced by renderings swapped for the renderings */
+  applyTo(images: readonly PendingImage[]): PendingImage[]
+}
+
+function deployedImages(options: ScanOptions, files: readonly string[], limits: Limits): Deployed {
+  const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits.maxAliasExpansions) : { roots: [], covered: new Set<string>(), problems: [] }
+  const kustomize = kustomizeRenderings(stage)
+  const helm = options.helm !== false ? helmImages(options.workspace, files, options.helmValues ?? []) : { images: [], findings: [] }
+  return {
+    rendered: kustomize.rendered,
+    helm: helm.images,
+    findings: [...kustomize.findings, ...helm.findings],
+    replaces: kustomize.replaces,
+    applyTo: kustomize.applyTo
+  }
+}
+
+/**
+ * What kustomizations deploy: images of files reached through a kustomization are checked as
+ * each root renders them (at the overlay line that decided them, else where they are written),
+ * not as written; the kustomization entries those renderings applied are not asked about on
+ * their own. Remote or missing resources become warnings.
+ */
+function kustomizeRenderings(stage: KustomizeStage): Pick<Deployed, 'rendered' | 'findings' | 'replaces' | 'applyTo'> {
   // entries are matched by where they are written: the renderer reads kustomizations on its own
   const key = (e: KustomizeImageEntry) => `${e.file}:${e.line}:${e.column}`
   const applied = new Set<string>()
@@ -213,31 +276,39 @@ function applyKustomizeStage(stage: KustomizeStage, pending: PendingImage[], fin
       rendered.push({ verdict, scanned: { source: 'container', occurrence, image: use.image, reference: verdict.reference, tagKnown: true, overlay: root } })
     }
   }
-  for (let i = pending.length - 1; i >= 0; i--) {
-    const p = pending[i]!
-    if (p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file)) pending.splice(i, 1)
-    // an entry an overlay applied is judged in the rendered image, at the same line: not twice
-    else if (p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence as KustomizeImageEntry))) {
-      pending[i] = { verdict: { reference: p.verdict.reference, findings: [] }, scanned: { ...p.scanned, appliedByOverlay: true } }
-    }
-  }
-  pending.push(...rendered)
-  for (const problem of stage.problems) {
-    findings.push(makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`))
+  const coveredFile = (p: PendingImage) => p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file)
+  const appliedEntry = (p: PendingImage) => p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence as KustomizeImageEntry))
+  const findings = stage.problems.map((problem) =>
+    makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`)
+  )
+  return {
+    rendered,
+    findings,
+    replaces: (p) => coveredFile(p) || appliedEntry(p),
+    applyTo: (images) => [
+      ...images.flatMap((p) => {
+        if (coveredFile(p)) return []
+        // an entry an overlay applied is judged in the rendered image, at the same line: not twice
+        if (appliedEntry(p)) return [{ verdict: { reference: p.verdict.reference, findings: [] }, scanned: { ...p.scanned, appliedByOverlay: true } }]
+        return [p]
+      }),
+      ...rendered
+    ]
   }
 }
 
-/** Adds the images Helm charts' values compose, each at the values line that decides it. */
-function applyHelmStage(workspace: string, files: readonly string[], helmValues: readonly string[], pending: PendingImage[], findings: Finding[]): void {
+/** The images Helm charts' values compose, each at the values line that decides it. */
+function helmImages(workspace: string, files: readonly string[], helmValues: readonly string[]): { images: PendingImage[]; findings: Finding[] } {
   const stage = helmStage(workspace, files, helmValues)
-  for (const { image, occurrence } of stage.uses) {
+  const images = stage.uses.map(({ image, occurrence }): PendingImage => {
     const verdict = checkOccurrence(occurrence)
-    pending.push({ verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } })
-  }
-  for (const p of stage.problems) {
+    return { verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } }
+  })
+  const findings = stage.problems.map((p) => {
     const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }
-    findings.push(makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`))
-  }
+    return makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`)
+  })
+  return { images, findings }
 }
 
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */

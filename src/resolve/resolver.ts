@@ -10,7 +10,6 @@ import type { Inspector } from '../inspect/inspector.js'
 /** How many requests run at once against one registry (keep-alive connections are shared). */
 export const DEFAULT_PER_REGISTRY_CONCURRENCY = 8
 
-/** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
 /** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
 export function tagTargetOf(reference: ImageReference): Target | undefined {
   if (!reference.tag || !reference.digest) return undefined
@@ -18,6 +17,7 @@ export function tagTargetOf(reference: ImageReference): Target | undefined {
   return { key: `${base}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false }
 }
 
+/** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
 export function targetOf(reference: ImageReference, purpose: 'pull' | 'repository'): Target {
   const base = `${reference.domain}/${reference.path}`
   if (purpose === 'repository') return { key: `${base} (repository)`, registry: reference.domain, repository: reference.path, reference: '', purpose }
@@ -26,128 +26,164 @@ export function targetOf(reference: ImageReference, purpose: 'pull' | 'repositor
 }
 
 /**
- * Resolves every unique target once, concurrently, with at most `perRegistry` requests in flight
- * per registry. Never throws: every failure becomes a Resolution.
+ * Resolves targets as they are found, each unique key once, with at most `perRegistry` requests
+ * in flight per registry, while the caller goes on finding more. Never rejects: every failure
+ * becomes a Resolution. What is asked once per repository (its privacy, its tag list) is kept
+ * here too: a resolver lives for one run.
  */
-export async function resolveTargets(
-  client: RegistryClient,
-  targets: readonly Target[],
-  perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY,
-  inspector?: Inspector
-): Promise<Map<string, Resolution>> {
-  const unique = new Map<string, Target>()
-  // the same key asked for to compare a tag and to pull it: inspect it once, for the pull
-  for (const t of targets) if (!unique.has(t.key) || unique.get(t.key)!.inspect === false) unique.set(t.key, t)
-  const limiters = new Map<string, Limiter>()
-  const results = new Map<string, Resolution>()
-  await Promise.all(
-    [...unique.values()].map(async (target) => {
-      let limiter = limiters.get(target.registry)
-      if (!limiter) limiters.set(target.registry, (limiter = new Limiter(perRegistry)))
-      results.set(target.key, await limiter.run(() => resolveTarget(client, target, inspector)))
-    })
-  )
-  return results
-}
+export class Resolver {
+  private readonly started = new Map<string, { readonly target: Target; promise: Promise<Resolution> }>()
+  private readonly limiters = new Map<string, Limiter>()
+  private readonly privacyByRepository = new Map<string, Promise<'private' | 'public'>>()
+  private readonly tagsByRepository = new Map<string, ReturnType<RegistryClient['listTags']>>()
 
-async function resolveTarget(client: RegistryClient, target: Target, inspector: Inspector | undefined): Promise<Resolution> {
-  try {
-    // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
-    const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined
-    if (known && inspector) {
-      const endpoint = async () => {
-        const e = await client.endpoint(target.registry)
-        if (!('base' in e)) throw e.error
-        return e
-      }
-      const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry)
-      return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) }
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY,
+    private readonly inspector?: Inspector
+  ) {}
+
+  /** Starts resolving `target` unless its key already is; what the registry established. */
+  resolve(target: Target): Promise<Resolution> {
+    const found = this.started.get(target.key)
+    if (!found) {
+      const promise = this.limited(target, () => this.resolveTarget(target))
+      this.started.set(target.key, { target, promise })
+      return promise
     }
-    const endpoint = await client.endpoint(target.registry)
-    if (!('base' in endpoint)) return { kind: 'unreachable', cause: endpoint.error.message }
-    if (target.purpose === 'repository') return await resolveRepository(client, endpoint, target)
-    const manifest = await client.resolveManifest(endpoint, target.repository, target.reference)
-    if (!manifest.found) return await classifyFailure(client, endpoint, target, manifest.answer)
-    // resolved without credentials: public; with them, ask once per repository whether they were needed
-    const access = manifest.answer.credential ? await privacy(client, endpoint, target, inspector) : 'public'
-    const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
-    if (!inspector || target.inspect === false) return resolved
+    // first asked only to compare a tag, now to pull it: inspect it too, once
+    if (found.target.inspect === false && target.inspect !== false && this.inspector) {
+      const inspector = this.inspector
+      found.promise = found.promise.then((resolution) =>
+        resolution.kind === 'resolved' ? this.limited(target, () => this.withFacts(resolution, target, inspector)) : resolution
+      )
+      this.started.set(target.key, { target, promise: found.promise })
+    }
+    return found.promise
+  }
+
+  /** Every resolution started so far, by key, once all have settled (including ones started meanwhile). */
+  async settled(): Promise<Map<string, Resolution>> {
+    let count = -1
+    while (count !== this.started.size) {
+      count = this.started.size
+      await Promise.all([...this.started.values()].map((s) => s.promise))
+    }
+    const results = new Map<string, Resolution>()
+    for (const [key, { promise }] of this.started) results.set(key, await promise)
+    return results
+  }
+
+  private limited<T>(target: Target, task: () => Promise<T>): Promise<T> {
+    let limiter = this.limiters.get(target.registry)
+    if (!limiter) this.limiters.set(target.registry, (limiter = new Limiter(this.perRegistry)))
+    return limiter.run(task)
+  }
+
+  private async resolveTarget(target: Target): Promise<Resolution> {
+    const { client, inspector } = this
     try {
-      return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, manifest.digest) }
+      // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
+      const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined
+      if (known && inspector) {
+        const endpoint = async () => {
+          const e = await client.endpoint(target.registry)
+          if (!('base' in e)) throw e.error
+          return e
+        }
+        const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry)
+        return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) }
+      }
+      const endpoint = await client.endpoint(target.registry)
+      if (!('base' in endpoint)) return { kind: 'unreachable', cause: endpoint.error.message }
+      if (target.purpose === 'repository') return await this.resolveRepository(endpoint, target)
+      const manifest = await client.resolveManifest(endpoint, target.repository, target.reference)
+      if (!manifest.found) return await this.classifyFailure(endpoint, target, manifest.answer)
+      // resolved without credentials: public; with them, ask once per repository whether they were needed
+      const access = manifest.answer.credential ? await this.privacy(endpoint, target) : 'public'
+      const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
+      if (!inspector || target.inspect === false) return resolved
+      return await this.withFacts(resolved, target, inspector, endpoint)
+    } catch (error) {
+      return failureOf(error)
+    }
+  }
+
+  /** What a runtime would pull for a resolved target; a failure to read it is said, not thrown. */
+  private async withFacts(resolved: Extract<Resolution, { kind: 'resolved' }>, target: Target, inspector: Inspector, known?: Endpoint): Promise<Resolution> {
+    try {
+      const endpoint = known ?? (await this.client.endpoint(target.registry))
+      if (!('base' in endpoint)) return { ...resolved, inspectionError: endpoint.error.message }
+      return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest) }
     } catch (error) {
       if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
         return { ...resolved, inspectionError: error.message }
       }
       throw error
     }
-  } catch (error) {
-    if (error instanceof TransportError) {
-      return error.failure === 'too-large' || error.failure === 'redirect'
-        ? { kind: 'registry-error', said: error.message }
-        : { kind: 'unreachable', cause: error.message }
+  }
+
+  /** What is asked once per `registry/repository` and run, whatever the targets. */
+  private oncePerRepository<T>(cache: Map<string, Promise<T>>, target: Target, ask: (key: string) => Promise<T>): Promise<T> {
+    const key = `${target.registry}/${target.repository}`
+    let found = cache.get(key)
+    if (!found) cache.set(key, (found = ask(key)))
+    return found
+  }
+
+  /** Whether `registry/repository` refuses anonymous pulls. */
+  private privacy(endpoint: Endpoint, target: Target): Promise<'private' | 'public'> {
+    const { client, inspector } = this
+    return this.oncePerRepository(this.privacyByRepository, target, (key) => {
+      const known = inspector?.cachedAccess(key)
+      if (known) return Promise.resolve(known)
+      return client.refusesAnonymous(endpoint, target.repository, target.reference).then(
+        (refused) => {
+          const access = refused ? 'private' : 'public'
+          inspector?.rememberAccess(key, access)
+          return access
+        },
+        // a probe that fails says nothing; assume the cluster needs credentials like the gate did
+        () => 'private' as const
+      )
+    })
+  }
+
+  /** The repository's tag list: several missing tags of one repository page through it once. */
+  private tagList(endpoint: Endpoint, target: Target): ReturnType<RegistryClient['listTags']> {
+    return this.oncePerRepository(this.tagsByRepository, target, () => this.client.listTags(endpoint, target.repository))
+  }
+
+  private async resolveRepository(endpoint: Endpoint, target: Target): Promise<Resolution> {
+    const listed = await this.tagList(endpoint, target)
+    if (listed.tags) return { kind: 'repository-exists', tagCount: listed.tags.length }
+    if (listed.answer.response.status === 404) return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) }
+    return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint)
+  }
+
+  /** A manifest request that did not find the manifest: missing tag, digest or repository, or a refusal. */
+  private async classifyFailure(endpoint: Endpoint, target: Target, answer: RegistryAnswer): Promise<Resolution> {
+    const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`
+    if (answer.response.status !== 404) return classifyRefusal(answer, request, endpoint)
+    // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
+    const listed = await this.tagList(endpoint, target)
+    const isDigest = target.reference.includes(':')
+    const manifestSaid = evidence(answer, request)
+    if (listed.answer.response.status === 404) {
+      return { kind: 'repository-not-found', said: `${manifestSaid}; ${evidence(listed.answer, `GET /v2/${target.repository}/tags/list`)}` }
     }
-    if (error instanceof ProtocolError) return { kind: 'registry-error', said: error.message }
-    throw error
+    if (isDigest) return { kind: 'digest-not-found', said: manifestSaid }
+    return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags }
   }
 }
 
-type PerRepository<T> = WeakMap<RegistryClient, Map<string, Promise<T>>>
-
-/** What is asked once per `registry/repository` and run (a client lives for one run), whatever the targets. */
-function oncePerRepository<T>(caches: PerRepository<T>, client: RegistryClient, target: Target, ask: (key: string) => Promise<T>): Promise<T> {
-  let cache = caches.get(client)
-  if (!cache) caches.set(client, (cache = new Map()))
-  const key = `${target.registry}/${target.repository}`
-  let found = cache.get(key)
-  if (!found) cache.set(key, (found = ask(key)))
-  return found
-}
-
-const privacyByRepository: PerRepository<'private' | 'public'> = new WeakMap()
-const tagsByRepository: PerRepository<Awaited<ReturnType<RegistryClient['listTags']>>> = new WeakMap()
-
-/** Whether `registry/repository` refuses anonymous pulls. */
-function privacy(client: RegistryClient, endpoint: Endpoint, target: Target, inspector: Inspector | undefined): Promise<'private' | 'public'> {
-  return oncePerRepository(privacyByRepository, client, target, (key) => {
-    const known = inspector?.cachedAccess(key)
-    if (known) return Promise.resolve(known)
-    return client.refusesAnonymous(endpoint, target.repository, target.reference).then(
-      (refused) => {
-        const access = refused ? 'private' : 'public'
-        inspector?.rememberAccess(key, access)
-        return access
-      },
-      // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-      () => 'private' as const
-    )
-  })
-}
-
-/** The repository's tag list: several missing tags of one repository page through it once. */
-function tagList(client: RegistryClient, endpoint: Endpoint, target: Target): ReturnType<RegistryClient['listTags']> {
-  return oncePerRepository(tagsByRepository, client, target, () => client.listTags(endpoint, target.repository))
-}
-
-async function resolveRepository(client: RegistryClient, endpoint: Endpoint, target: Target): Promise<Resolution> {
-  const listed = await tagList(client, endpoint, target)
-  if (listed.tags) return { kind: 'repository-exists', tagCount: listed.tags.length }
-  if (listed.answer.response.status === 404) return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) }
-  return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint)
-}
-
-/** A manifest request that did not find the manifest: missing tag, digest or repository, or a refusal. */
-async function classifyFailure(client: RegistryClient, endpoint: Endpoint, target: Target, answer: RegistryAnswer): Promise<Resolution> {
-  const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`
-  if (answer.response.status !== 404) return classifyRefusal(answer, request, endpoint)
-  // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
-  const listed = await tagList(client, endpoint, target)
-  const isDigest = target.reference.includes(':')
-  const manifestSaid = evidence(answer, request)
-  if (listed.answer.response.status === 404) {
-    return { kind: 'repository-not-found', said: `${manifestSaid}; ${evidence(listed.answer, `GET /v2/${target.repository}/tags/list`)}` }
+/** A transport or protocol failure as the Resolution it means; anything else is a bug and thrown. */
+function failureOf(error: unknown): Resolution {
+  if (error instanceof TransportError) {
+    return error.failure === 'too-large' || error.failure === 'redirect' ? { kind: 'registry-error', said: error.message } : { kind: 'unreachable', cause: error.message }
   }
-  if (isDigest) return { kind: 'digest-not-found', said: manifestSaid }
-  return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags }
+  if (error instanceof ProtocolError) return { kind: 'registry-error', said: error.message }
+  throw error
 }
 
 function classifyRefusal(answer: RegistryAnswer, request: string, endpoint: Endpoint): Resolution {

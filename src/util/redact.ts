@@ -5,15 +5,30 @@
  */
 export class Redactor {
   private readonly secrets = new Set<string>()
+  /** every secret in one alternation, built when first needed after a change */
+  private pattern: RegExp | undefined
 
   /** Registers a secret (ignoring ones too short to mask without destroying the text). */
   add(secret: string): void {
-    if (secret.length >= 4) this.secrets.add(secret)
+    if (secret.length < 4 || this.secrets.has(secret)) return
+    this.secrets.add(secret)
+    this.pattern = undefined
   }
 
+  /**
+   * One pass over the text whatever the number of secrets (a run holds a token per registry
+   * scope, and a report can be tens of megabytes). Longest first, so a secret that contains
+   * another is masked whole.
+   */
   redact(text: string): string {
-    let result = text
-    for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join('***')
-    return result
+    if (this.secrets.size === 0) return text
+    this.pattern ??= new RegExp(
+      [...this.secrets]
+        .sort((a, b) => b.length - a.length)
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|'),
+      'g'
+    )
+    return text.replace(this.pattern, '***')
   }
 }
