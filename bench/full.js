@@ -3,11 +3,14 @@
  * Full benchmark: `pullgate` against real registries (the test lab: CNCF distribution on loopback),
  * cold and warm (--cache-file), next to the floor (a bare undici loop sending the minimal set of
  * requests for the same check), skopeo, the offline scan, and how the cold run scales with the
- * tree. Every measurement is a separate process, startup included. Requests are counted by a
- * forward proxy on loopback that every pullgate and floor run goes through.
+ * tree. Every measurement is a separate process, startup included. Requests are counted outside
+ * the code under test: by default from the registries' own access logs and the token issuer's
+ * counter (`--count logs`), or by a forward proxy on loopback that every pullgate and floor run
+ * goes through (`--count proxy`; on a small machine the proxy's own CPU slows both runs).
  *
  *   node bench/full.js [--files 5000] [--unique 1000] [--runs 1] [--seed 42] [--keep DIR] [--json]
  *                      [--skopeo-sample 100] [--no-skopeo] [--no-time] [--no-scaling] [--profile DIR]
+ *                      [--count logs|proxy]
  *
  * --profile DIR writes V8 CPU profiles of the cold and warm runs there (open them in Chrome's
  * DevTools, or summarise them with `node bench/profile-summary.js FILE`).
@@ -18,7 +21,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { connect } from 'node:net'
 import os from 'node:os'
@@ -53,15 +56,7 @@ function startProxy(issuerHost) {
     stats.unauthorized = 0
     stats.byHost = {}
   }
-  const classify = (method, u) => {
-    if (u.host === issuerHost) return 'token'
-    const p = u.pathname
-    if (p === '/v2/' || p === '/v2') return 'ping'
-    if (/\/manifests\/[^/]+$/.test(p)) return method === 'HEAD' ? 'headManifest' : method === 'GET' ? 'getManifest' : 'other'
-    if (/\/blobs\/sha256:[0-9a-f]+$/.test(p) && method === 'GET') return 'getBlob'
-    if (/\/tags\/list$/.test(p)) return 'tagsList'
-    return 'other'
-  }
+  const classify = (method, u) => (u.host === issuerHost ? 'token' : classifyPath(method, u.pathname))
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 })
   const server = createServer((req, res) => {
     let target
@@ -97,6 +92,53 @@ function startProxy(issuerHost) {
     snapshot: () => ({ ...stats, counts: { ...counts }, byHost: { ...stats.byHost } }),
     stop: () => new Promise((r) => { server.closeAllConnections(); agent.destroy(); server.close(() => r()) })
   })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counting by the lab's own records: the registries' access logs (one Apache-style line per
+// request) and the token issuer's request counter.
+
+function classifyPath(method, p) {
+  if (p === '/v2/' || p === '/v2') return 'ping'
+  if (/\/manifests\/[^/]+$/.test(p)) return method === 'HEAD' ? 'headManifest' : method === 'GET' ? 'getManifest' : 'other'
+  if (/\/blobs\/sha256:[0-9a-f]+$/.test(p) && method === 'GET') return 'getBlob'
+  if (/\/tags\/list$/.test(p)) return 'tagsList'
+  return 'other'
+}
+
+function logCounter(lab) {
+  const logs = ['open', 'basic', 'token'].map((k) => lab.logs[k])
+  const issuerStats = async () => JSON.parse((await call(`http://${lab.token.issuer.host}/stats`, { expect: [200] })).body.toString()).tokenRequests
+  let marks = []
+  let tokenMark = 0
+  return {
+    reset: async () => {
+      marks = logs.map((f) => statSync(f).size)
+      tokenMark = await issuerStats()
+    },
+    snapshot: async () => {
+      await new Promise((r) => setTimeout(r, 200)) // a registry writes its access line as the response ends
+      const counts = Object.fromEntries(KINDS.map((k) => [k, 0]))
+      const stats = { counts, total: 0, unauthorized: 0, byHost: {} }
+      logs.forEach((file, i) => {
+        const size = statSync(file).size
+        const fd = openSync(file, 'r')
+        const buf = Buffer.alloc(size - marks[i])
+        readSync(fd, buf, 0, buf.length, marks[i])
+        closeSync(fd)
+        for (const line of buf.toString().split('\n')) {
+          const m = /"([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3})/.exec(line)
+          if (!m) continue
+          counts[classifyPath(m[1], new URL(m[2], 'http://x').pathname)]++
+          stats.total++
+          if (m[3] === '401') stats.unauthorized++
+        }
+      })
+      counts.token = (await issuerStats()) - tokenMark
+      stats.total += counts.token
+      return stats
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +279,7 @@ const dispatcher = new EnvHttpProxyAgent({ proxyTunnel: false, connections: ${CO
 let requests = 0
 const call = async (url, method, headers) => {
   requests++
-  const r = await request(url, { method, headers, dispatcher })
+  const r = await request(url, { method, headers, dispatcher, reset: method === 'HEAD' ? false : undefined }) // keep-alive after HEAD too
   const body = method === 'HEAD' ? null : Buffer.from(await r.body.arrayBuffer())
   if (method === 'HEAD') await r.body.dump()
   if (r.statusCode !== 200) throw new Error(method + ' ' + url + ' -> ' + r.statusCode)
@@ -286,11 +328,13 @@ async function main() {
       'no-skopeo': { type: 'boolean', default: false },
       'no-time': { type: 'boolean', default: false },
       profile: { type: 'string' },
+      count: { type: 'string', default: 'logs' },
       'no-scaling': { type: 'boolean', default: false }
     }
   })
   const [files, unique, runs, seed, sample] = ['files', 'unique', 'runs', 'seed', 'skopeo-sample'].map((k) => Number(values[k]))
   if (![files, unique, runs, sample].every((n) => Number.isInteger(n) && n >= 1) || !Number.isInteger(seed)) throw new BenchError('--files, --unique, --runs and --skopeo-sample must be positive integers, --seed an integer')
+  if (values.count !== 'logs' && values.count !== 'proxy') throw new BenchError('--count must be logs or proxy')
   if (!existsSync(CLI)) throw new BenchError(`${CLI} is missing: run \`npm run bundle\` first`)
   if (values.keep && existsSync(values.keep) && readdirSync(values.keep).length > 0) throw new BenchError(`--keep ${values.keep}: folder exists and is not empty`)
   const useTime = !values['no-time'] && existsSync('/usr/bin/time')
@@ -327,17 +371,22 @@ async function main() {
     const b64 = Buffer.from(`${ALICE.user}:${ALICE.password}`).toString('base64')
     writeFileSync(dockerConfig, JSON.stringify({ auths: { [lab.basic.host]: { auth: b64 }, [lab.token.host]: { auth: b64 } } }, null, 2))
 
-    proxy = await startProxy(lab.token.issuer.host)
-    const proxied = { ...process.env, HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' }
-    delete proxied.DOCKER_CONFIG
+    const proxied = { ...process.env }
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy', 'DOCKER_CONFIG']) delete proxied[k]
+    let counter
+    if (values.count === 'proxy') {
+      proxy = await startProxy(lab.token.issuer.host)
+      Object.assign(proxied, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' })
+      counter = { reset: async () => proxy.reset(), snapshot: async () => proxy.snapshot() }
+    } else counter = logCounter(lab)
     let cacheN = 0
     const profileDir = values.profile ? path.resolve(values.profile) : undefined
     if (profileDir) mkdirSync(profileDir, { recursive: true })
     const pullgate = async (label, paths, cacheFile, t, extra = [], profile = false) => {
-      proxy.reset()
+      await counter.reset()
       const nodeArgs = profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : []
       const res = await run(null, [CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied, nodeArgs })
-      const requests = proxy.snapshot()
+      const requests = await counter.snapshot()
       let report
       try { report = JSON.parse(res.stdout) } catch { throw new BenchError(`${label}: pullgate exited ${res.code} without a JSON report: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`) }
       const s = report.summary
@@ -391,11 +440,11 @@ async function main() {
     const floors = []
     for (let i = 0; i < runs; i++) {
       log(`floor ${i + 1}/${runs}`)
-      proxy.reset()
+      await counter.reset()
       const res = await run(null, [floorFile, jobFile], { useTime, env: proxied })
       if (res.code !== 0) throw new BenchError(`floor exited ${res.code}: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`)
       const out = JSON.parse(res.stdout)
-      floors.push({ ms: res.ms, rssMB: res.rss / MB, requests: proxy.snapshot(), own: out })
+      floors.push({ ms: res.ms, rssMB: res.rss / MB, requests: await counter.snapshot(), own: out })
     }
     const floor = median3(floors)
 
@@ -443,6 +492,7 @@ async function main() {
     const result = {
       files: truth.files, references: truth.references, uniqueReferences: u, uniqueImages: images.length,
       seed, runs, rss: useTime ? '/usr/bin/time -v' : 'process.resourceUsage',
+      countedBy: values.count === 'proxy' ? 'a counting forward proxy' : "the registries' access logs and the token issuer's counter",
       lab: { startMs: labMs, seedMs, seededManifest: seeded.mediaType, layersPerImage: seeded.layers, treeMs: genMs },
       cold, warm, floor, offline: off, skopeo, scaling,
       ratio: {
@@ -469,7 +519,7 @@ function table(r) {
   const head = `${''.padEnd(26)}${'wall ms'.padStart(10)}${'RSS MB'.padStart(8)}${'total'.padStart(7)}${KINDS.map((k) => ({ token: 'token', ping: 'ping', headManifest: 'HEAD m', getManifest: 'GET m', getBlob: 'GET b', tagsList: 'tags', connect: 'CONNECT', other: 'other' })[k].padStart(8)).join('')}${'401s'.padStart(6)}`
   const row = (label, x) => `${label.padEnd(26)}${n(x.ms)}${n(x.rssMB, 8, 1)}${n(x.requests.total, 7)}${KINDS.map((k) => n(x.requests.counts[k], 8)).join('')}${n(x.requests.unauthorized, 6)}`
   const lines = [
-    `${r.files} files, ${r.references} image references, ${r.uniqueReferences} unique (${r.uniqueImages} images seeded over open/basic/token); median of ${r.runs} run(s); RSS by ${r.rss}`,
+    `${r.files} files, ${r.references} image references, ${r.uniqueReferences} unique (${r.uniqueImages} images seeded over open/basic/token); median of ${r.runs} run(s); RSS by ${r.rss}; requests counted by ${r.countedBy}`,
     `lab start ${r.lab.startMs.toFixed(0)} ms; seeding ${r.uniqueImages} images ${r.lab.seedMs.toFixed(0)} ms (${r.lab.seededManifest}, ${r.lab.layersPerImage} mounted layer(s) + own config each); tree ${r.lab.treeMs.toFixed(0)} ms`,
     '',
     head,

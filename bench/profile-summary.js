@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Summarises a V8 CPU profile (`--cpu-prof`): self time by function and by source file, and the
- * share of idle time (the process waiting on the network or the disk).
+ * Summarises a V8 CPU profile (`--cpu-prof`): self time by function and by source file, total
+ * time (self and callees) by function, and the idle share (the process waiting on the network or
+ * the disk).
  *
  *   node bench/profile-summary.js FILE.cpuprofile [--top 25]
  */
@@ -15,28 +16,30 @@ if (positionals.length !== 1) {
 }
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'))
 const byId = new Map(profile.nodes.map((n) => [n.id, n]))
-const self = new Map()
-for (let i = 0; i < profile.samples.length; i++) {
-  const dt = profile.timeDeltas[i] ?? 0
-  self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt)
+const parentOf = new Map()
+for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id)
+const nameOf = (node) => {
+  const { functionName, url, lineNumber } = node.callFrame
+  const file = url ? url.replace(/^file:\/\//, '').split('/').slice(-2).join('/') : '(native)'
+  return { fn: `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`, file }
 }
+const self = new Map()
+for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0))
 const total = [...self.values()].reduce((a, b) => a + b, 0)
 const byFunction = new Map()
 const byFile = new Map()
+const inclusive = new Map()
 for (const [id, us] of self) {
-  const { functionName, url, lineNumber } = byId.get(id).callFrame
-  const file = url ? url.replace(/^file:\/\//, '').split('/').slice(-2).join('/') : '(native)'
-  const fn = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`
+  const { fn, file } = nameOf(byId.get(id))
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + us)
   byFile.set(file, (byFile.get(file) ?? 0) + us)
+  const onStack = new Set()
+  for (let at = id; at !== undefined; at = parentOf.get(at)) onStack.add(nameOf(byId.get(at)).fn)
+  for (const f of onStack) inclusive.set(f, (inclusive.get(f) ?? 0) + us)
 }
 const ms = (us) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%`
 const top = Number(values.top)
-const print = (title, map) => {
-  process.stdout.write(`${title}\n`)
-  for (const [k, v] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${ms(v)}  ${k}\n`)
-  process.stdout.write('\n')
-}
-process.stdout.write(`${(total / 1000).toFixed(0)} ms sampled\n\n`)
-print('self time by function', byFunction)
-print('self time by file', byFile)
+const section = (title, map) => [title, ...[...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${ms(v)}  ${k}`), ''].join('\n')
+process.stdout.write(
+  [`${(total / 1000).toFixed(0)} ms sampled`, '', section('self time by function', byFunction), section('total time by function (self and callees)', inclusive), section('self time by file', byFile)].join('\n')
+)

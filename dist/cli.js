@@ -50278,25 +50278,30 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3332);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5350);
+/* harmony import */ var _util_worker_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9565);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
-const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    cwd: process.cwd(),
-    env: process.env
+
+await (0,_util_worker_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .runBounded */ .B)(import.meta.url, async () => {
+    const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
+        // wait for the stream to drain: a report written in pieces must not pile up in memory
+        stdout: (text) => new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', resolve))),
+        stderr: (text) => process.stderr.write(text),
+        cwd: process.cwd(),
+        env: process.env
+    });
+    // exit once the output is flushed: a connection left hanging past the deadline (a TLS handshake
+    // that never ends) must not keep the process alive
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });
-// exit once the output is flushed: a connection left hanging past the deadline (a TLS handshake
-// that never ends) must not keep the process alive
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3332:
+/***/ 5350:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50307,8 +50312,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
@@ -50958,6 +50961,8 @@ async function gitChangedFiles(workspace, base, head) {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./lib/report/text.js
 
 /** `file:line:col  severity  rule  message`, one finding a line, in file order, then a count line. */
@@ -53407,21 +53412,38 @@ function registryFinding(reference, resolution, at) {
 
 /** `# pullgate-ignore: rule-id[, rule-id] reason`, on the image's line or the line above. */
 const IGNORE_COMMENT = /#\s*pullgate-ignore:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*(.*)$/;
+const NO_COMMENTS = new Map();
+/** The ignore comments in a file's text (read while the file is scanned, so it is not read twice). */
+function ignoreCommentsIn(text) {
+    if (!text.includes('pullgate-ignore'))
+        return NO_COMMENTS;
+    const comments = new Map();
+    text.split('\n').forEach((line, i) => {
+        const m = IGNORE_COMMENT.exec(line.replace(/\r$/, ''));
+        if (m)
+            comments.set(i + 1, { rules: m[1].split(/\s*,\s*/), reason: m[2].trim() });
+    });
+    return comments;
+}
 /**
  * Removes the findings a `# pullgate-ignore:` comment or an `ignore` image glob covers. They are
- * kept aside (the report lists them), never silently lost.
+ * kept aside (the report lists them), never silently lost. `known` holds the comments of files
+ * the scan read; any other file with a finding is read here.
  */
-async function applySuppressions(findings, workspace, ignoreGlobs, maxFileBytes = Infinity) {
+async function applySuppressions(findings, workspace, ignoreGlobs, maxFileBytes = Infinity, known = new Map()) {
     const globs = ignoreGlobs.map((g) => ({ glob: g, re: globToRegExp(g) }));
     const files = new Map();
-    const linesOf = (file) => {
+    const commentsOf = (file) => {
+        const scanned = known.get(file);
+        if (scanned)
+            return scanned;
         let found = files.get(file);
         if (!found) {
             // a file over the size limit was not read for its images; it is not read for comments either
             const absolute = external_node_path_.resolve(workspace, file);
             found = (0,promises_.stat)(absolute)
                 .then((info) => (info.size > maxFileBytes ? '' : (0,promises_.readFile)(absolute, 'utf8')))
-                .then((text) => text.split('\n').map((l) => l.replace(/\r$/, '')), () => []);
+                .then(ignoreCommentsIn, () => NO_COMMENTS);
             files.set(file, found);
         }
         return found;
@@ -53435,12 +53457,10 @@ async function applySuppressions(findings, workspace, ignoreGlobs, maxFileBytes 
             suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` });
             continue;
         }
-        const lines = await linesOf(finding.file);
-        const comment = [lines[finding.line - 1], lines[finding.line - 2]]
-            .map((l) => (l === undefined ? undefined : IGNORE_COMMENT.exec(l)))
-            .find((m) => m && m[1].split(/\s*,\s*/).includes(finding.rule));
+        const comments = await commentsOf(finding.file);
+        const comment = [comments.get(finding.line), comments.get(finding.line - 1)].find((c) => c?.rules.includes(finding.rule));
         if (comment)
-            suppressed.push({ ...finding, suppressedBy: `pullgate-ignore${comment[2] ? `: ${comment[2].trim()}` : ''}` });
+            suppressed.push({ ...finding, suppressedBy: `pullgate-ignore${comment.reason ? `: ${comment.reason}` : ''}` });
         else
             kept.push(finding);
     }
@@ -55139,14 +55159,32 @@ function registryKeys(text, key) {
 
 
 
-/** How many files are read ahead of the one being parsed. */
-const READ_AHEAD = 8;
-async function readManifestFile(workspace, file, limits) {
-    const absolute = external_node_path_.resolve(workspace, file);
-    const size = (await (0,promises_.stat)(absolute)).size;
-    if (size > limits.maxFileBytes)
-        return { kind: 'too-large', size };
-    const bytes = await (0,promises_.readFile)(absolute);
+/**
+ * Reads a file whole, unless it is over the size limit. Synchronous on purpose: manifests are
+ * small and in the page cache right after a checkout, and one blocking read costs the event
+ * loop a few microseconds where the promise API costs it a hundred (five round trips to the
+ * thread pool per file), which showed as a tenth of a 5,000-file run's CPU (bench/full.js).
+ */
+function readManifestFile(workspace, file, limits) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(external_node_path_.resolve(workspace, file), 'r');
+    let bytes;
+    try {
+        const size = (0,external_node_fs_namespaceObject.fstatSync)(fd).size;
+        if (size > limits.maxFileBytes)
+            return { kind: 'too-large', size };
+        bytes = Buffer.allocUnsafe(size);
+        let read = 0;
+        while (read < size) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, read, size - read, read);
+            if (n === 0)
+                break; // the file shrank meanwhile: what is there is what it holds
+            read += n;
+        }
+        bytes = bytes.subarray(0, read);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
     const text = decodeUtf8(bytes);
     if (text !== undefined)
         return { kind: 'text', text };
@@ -55154,28 +55192,6 @@ async function readManifestFile(workspace, file, limits) {
     // anything else that is not UTF-8 text (a binary file named .yaml) is not a manifest
     const lossy = bytes.toString('utf8');
     return looksLikeKubernetes(lossy) ? { kind: 'text', text: lossy } : { kind: 'not-text' };
-}
-/** Starts up to `window` reads ahead and hands their results out in order. */
-class ReadAhead {
-    items;
-    read;
-    window;
-    pending = [];
-    nextIndex = 0;
-    constructor(items, read, window) {
-        this.items = items;
-        this.read = read;
-        this.window = window;
-    }
-    next() {
-        while (this.pending.length < this.window && this.nextIndex < this.items.length) {
-            const promise = this.read(this.items[this.nextIndex++]);
-            // a rejection is handled when its turn comes; do not let it go unobserved meanwhile
-            promise.catch(() => { });
-            this.pending.push(promise);
-        }
-        return this.pending.shift();
-    }
 }
 /** Parses one file and extracts its images, cluster objects and read problems. */
 function analyzeFile(file, content, limits, logger, objects) {
@@ -56225,16 +56241,35 @@ class Transport {
         const headers = { 'user-agent': USER_AGENT, ...request.headers };
         if (request.authorization)
             headers.authorization = request.authorization;
-        const signals = [AbortSignal.timeout(this.options.timeoutMs * 2)];
-        if (this.options.signal)
-            signals.push(this.options.signal);
+        // one controller per attempt, its timer cleared when the attempt ends: an AbortSignal.timeout
+        // would keep each request's handlers (and bodies) reachable until it fired, long after the answer
+        const abort = new AbortController();
+        const limit = this.options.timeoutMs * 2;
+        const timer = setTimeout(() => abort.abort(new TransportError('timeout', `${request.url.host} had not completed its answer after ${limit / 1000} s`)), limit);
+        const onDeadline = () => abort.abort(this.options.signal?.reason);
+        this.options.signal?.addEventListener('abort', onDeadline, { once: true });
+        try {
+            return await this.exchange(request, headers, abort.signal);
+        }
+        finally {
+            clearTimeout(timer);
+            this.options.signal?.removeEventListener('abort', onDeadline);
+        }
+    }
+    async exchange(request, headers, signal) {
+        if (this.options.signal?.aborted)
+            throw new Error('deadline passed');
         const pending = this.dispatcher.request({
             origin: request.url.origin,
             path: `${request.url.pathname}${request.url.search}`,
             method: request.method,
             headers,
             body: request.body,
-            signal: AbortSignal.any(signals)
+            signal,
+            // undici closes the connection after every HEAD (for servers that wrongly send a body with
+            // it), which costs a TCP handshake per manifest check; registries answer HEAD correctly. A
+            // server that did not would fail the next request on that connection, which is retried.
+            reset: request.method === 'HEAD' ? false : undefined
         });
         // a TLS handshake that never ends does not see the request's signal: the deadline must still hold
         const response = await (this.options.signal ? raceAbort(pending, this.options.signal) : pending);
@@ -57375,6 +57410,7 @@ async function scan(options, logger = silentLogger) {
     let pending;
     let resolutions;
     let counts;
+    let comments;
     try {
         // kustomizations and charts first: they decide which files' images are checked as rendered
         const deployed = deployedImages(options, files, limits);
@@ -57387,6 +57423,7 @@ async function scan(options, logger = silentLogger) {
         findings.push(...read.findings, ...deployed.findings);
         pending = [...deployed.applyTo(read.images), ...deployed.helm];
         counts = { manifests: read.manifests, documents: read.documents };
+        comments = read.comments;
         if (session) {
             for (const p of pending)
                 session.ask(p.scanned);
@@ -57416,7 +57453,7 @@ async function scan(options, logger = silentLogger) {
         findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own));
     }
     const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map());
-    const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes);
+    const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes, comments);
     kept.sort(compareFindings);
     suppressed.sort(compareFindings);
     return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } };
@@ -57468,28 +57505,28 @@ function pullSecretCheck(scanned, reference, resolution, objects, cluster) {
     return problem ? pullSecretFinding(occurrence, reference, problem) : undefined;
 }
 /**
- * Reads and parses every file, a few reads ahead of the parser so the CPU never waits on the
- * disk, handing each image to `found` as soon as its file is parsed. Between files the event
- * loop gets a turn, so registry answers are taken in while the parsing goes on.
+ * Reads and parses every file, handing each image to `found` as soon as its file is parsed.
+ * Between files the event loop gets a turn, so registry answers are taken in while the parsing
+ * goes on. The ignore comments are noted on the way, so no file is read twice.
  */
 async function readAll(workspace, files, limits, logger, objects, found) {
-    const read = { images: [], findings: [], manifests: 0, documents: 0 };
-    let manifests = 0;
-    let documents = 0;
-    const reads = new ReadAhead(files, (file) => readManifestFile(workspace, file, limits), READ_AHEAD);
+    const read = { images: [], findings: [], comments: new Map(), manifests: 0, documents: 0 };
     for (const file of files) {
-        const result = analyzeFile(file, await reads.next(), limits, logger, objects);
+        const content = readManifestFile(workspace, file, limits);
+        if (content.kind === 'text')
+            read.comments.set(file, ignoreCommentsIn(content.text));
+        const result = analyzeFile(file, content, limits, logger, objects);
         read.findings.push(...result.findings);
         for (const image of result.images) {
             read.images.push(image);
             found(image);
         }
-        documents += result.documents;
+        read.documents += result.documents;
         if (result.isManifest)
-            manifests++;
+            read.manifests++;
         await new Promise((resolve) => setImmediate(resolve));
     }
-    return { ...read, manifests, documents };
+    return read;
 }
 function deployedImages(options, files, limits) {
     const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits.maxAliasExpansions) : { roots: [], covered: new Set(), problems: [] };
@@ -57658,6 +57695,49 @@ function pulledFacts(facts) {
     return { platforms: [...facts.available], ...(size === undefined ? {} : { size }) };
 }
 
+;// CONCATENATED MODULE: ./lib/report/json-chunks.js
+/**
+ * `JSON.stringify(value, null, 2)` in pieces: the outer `depth` levels of objects and arrays are
+ * written member by member, anything deeper in one piece. Joined, the pieces are byte for byte
+ * what JSON.stringify writes; a 20,000-finding report is never one 20 MB string.
+ */
+function* jsonChunks(value, depth = 2, level = 0) {
+    if (depth === 0 || value === null || typeof value !== 'object' || typeof value.toJSON === 'function') {
+        const text = JSON.stringify(value, null, 2);
+        // what JSON.stringify leaves out of objects and writes as null in arrays
+        yield text === undefined ? 'null' : level > 0 ? text.replaceAll('\n', `\n${'  '.repeat(level)}`) : text;
+        return;
+    }
+    const inner = '  '.repeat(level + 1);
+    const entries = Array.isArray(value)
+        ? value.map((v) => [undefined, v])
+        : Object.entries(value).filter(([, v]) => written(v));
+    const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+    if (entries.length === 0) {
+        yield `${open}${close}`;
+        return;
+    }
+    yield open;
+    let first = true;
+    for (const [key, member] of entries) {
+        yield `${first ? '' : ','}\n${inner}${key === undefined ? '' : `${JSON.stringify(key)}: `}`;
+        first = false;
+        yield* jsonChunks(member, depth - 1, level + 1);
+    }
+    yield `\n${'  '.repeat(level)}${close}`;
+}
+/** Whether JSON.stringify writes an object member with this value (it leaves out undefined, functions and symbols). */
+function written(v) {
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol')
+        return false;
+    return typeof v !== 'object' || v === null || typeof v.toJSON !== 'function' || JSON.stringify(v) !== undefined;
+}
+/** A JSON file's content in pieces: the value as JSON.stringify(value, null, 2) writes it, and a newline. */
+function* jsonDocument(value) {
+    yield* jsonChunks(value);
+    yield '\n';
+}
+
 ;// CONCATENATED MODULE: ./lib/report/annotations.js
 
 /**
@@ -57744,11 +57824,13 @@ class Redactor {
     secrets = new Set();
     /** every secret in one alternation, built when first needed after a change */
     pattern;
+    longest = 0;
     /** Registers a secret (ignoring ones too short to mask without destroying the text). */
     add(secret) {
         if (secret.length < 4 || this.secrets.has(secret))
             return;
         this.secrets.add(secret);
+        this.longest = Math.max(this.longest, secret.length);
         this.pattern = undefined;
     }
     /**
@@ -57759,11 +57841,68 @@ class Redactor {
     redact(text) {
         if (this.secrets.size === 0)
             return text;
+        return text.replace(this.compiled(), '***');
+    }
+    /**
+     * Redacts text that arrives in pieces (a report written as it is serialised), in slices of
+     * about `slice` characters. A secret may straddle two pieces: the last `longest - 1`
+     * characters of a slice wait for the next one unless a match already covers them.
+     */
+    *redactChunks(chunks, slice = 1 << 16) {
+        let pending = '';
+        for (const chunk of chunks) {
+            pending += chunk;
+            if (pending.length < slice)
+                continue;
+            if (this.secrets.size === 0) {
+                yield pending;
+                pending = '';
+                continue;
+            }
+            const { done, rest } = this.redactPrefix(pending);
+            yield done;
+            pending = rest;
+        }
+        if (pending)
+            yield this.redact(pending);
+    }
+    /** Redacts `text` up to where a secret could still continue in text not seen yet. */
+    redactPrefix(text) {
+        const cut = text.length - (this.longest - 1);
+        const pattern = this.compiled();
+        pattern.lastIndex = 0;
+        let done = '';
+        let from = 0;
+        // every match starting before `cut` lies wholly inside `text` (no secret is longer than `longest`)
+        for (let m = pattern.exec(text); m && m.index < cut; m = pattern.exec(text)) {
+            done += `${text.slice(from, m.index)}***`;
+            from = m.index + m[0].length;
+        }
+        const end = Math.max(from, cut);
+        return { done: done + text.slice(from, end), rest: text.slice(end) };
+    }
+    compiled() {
         this.pattern ??= new RegExp([...this.secrets]
             .sort((a, b) => b.length - a.length)
             .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
             .join('|'), 'g');
-        return text.replace(this.pattern, '***');
+        return this.pattern;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/util/write-chunks.js
+
+
+/** Writes text that comes in pieces to `file` (its folder created), one piece at a time. */
+async function writeChunks(file, chunks) {
+    await (0,promises_.mkdir)(external_node_path_.dirname(file), { recursive: true });
+    const handle = await (0,promises_.open)(file, 'w');
+    try {
+        for (const chunk of chunks)
+            await handle.write(chunk);
+    }
+    finally {
+        await handle.close();
     }
 }
 
@@ -57772,6 +57911,7 @@ class Redactor {
 const VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./lib/cli/main.js
+
 
 
 
@@ -57959,27 +58099,27 @@ async function cli(argv, io) {
         if (parseBoolean('--pin', pick(values.pin, 'pin'), false))
             io.stderr(`${(await pinImages(result, workspace)).line}\n`);
         const report = buildJsonReport(result, VERSION);
-        const sarif = () => `${JSON.stringify(buildSarif(result.findings, { toolVersion: VERSION }), null, 2)}\n`;
+        // reports are written as they are serialised: a large one is never held whole
+        const json = () => jsonDocument(report);
+        const sarif = () => jsonDocument(buildSarif(result.findings, { toolVersion: VERSION }));
         for (const [file, content] of [
-            [pick(values['report-file'], 'report-file'), () => `${JSON.stringify(report, null, 2)}\n`],
+            [pick(values['report-file'], 'report-file'), json],
             [pick(values['sarif-file'], 'sarif-file'), sarif]
         ]) {
-            if (!file)
-                continue;
-            const target = external_node_path_.resolve(io.cwd, file);
-            await (0,promises_.mkdir)(external_node_path_.dirname(target), { recursive: true });
-            await (0,promises_.writeFile)(target, redactor.redact(content()));
+            if (file)
+                await writeChunks(external_node_path_.resolve(io.cwd, file), redactor.redactChunks(content()));
         }
         let output;
         if (format === 'json')
-            output = `${JSON.stringify(report, null, 2)}\n`;
+            output = json();
         else if (format === 'sarif')
             output = sarif();
         else if (format === 'github')
-            output = formatWorkflowCommands(result.findings);
+            output = [formatWorkflowCommands(result.findings)];
         else
-            output = formatText(result.findings, report.summary, report.mode);
-        io.stdout(redactor.redact(output));
+            output = [formatText(result.findings, report.summary, report.mode)];
+        for (const chunk of redactor.redactChunks(output))
+            await io.stdout(chunk);
         return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK;
     }
     catch (error) {
@@ -58009,6 +58149,55 @@ function relativeTo(workspace, cwd, p) {
 function isParseArgsError(error) {
     const code = error?.code;
     return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+
+/***/ }),
+
+/***/ 9565:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ runBounded)
+/* harmony export */ });
+/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3136);
+/* harmony import */ var node_worker_threads__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5919);
+
+
+/**
+ * The young generation a run's heap may use, in MB. Left alone, V8 grows it to 128 MB while a
+ * scan allocates YAML trees file after file, although almost all of that is garbage a moment
+ * later; bounded, the offline scan of bench/full.js's 5,000 files peaks at ~185 MB RSS instead
+ * of ~245 MB, in the same time. Only a worker's heap can be bounded from inside the program:
+ * the action cannot pass node flags (`runs: using: node24`), nor can the CLI's shebang.
+ */
+const YOUNG_GENERATION_MB = 32;
+/**
+ * Runs the entry point `main` in a worker thread with a bounded young generation, the main
+ * thread only waiting for its exit code; inside that worker (or when PULLGATE_NO_WORKER is set,
+ * e.g. under a debugger), runs `main` itself. Standard streams, environment and exit code are
+ * the worker's, as if it were the process.
+ */
+function runBounded(entryUrl, main) {
+    if (!node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.isMainThread || process.env.PULLGATE_NO_WORKER)
+        return main();
+    return new Promise((resolve) => {
+        const worker = new node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.Worker((0,node_url__WEBPACK_IMPORTED_MODULE_0__.fileURLToPath)(entryUrl), {
+            argv: process.argv.slice(2),
+            env: node_worker_threads__WEBPACK_IMPORTED_MODULE_1__.SHARE_ENV,
+            resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
+        });
+        worker.on('error', (error) => {
+            // main() never throws; this is a bug or the heap running out: say it in one line
+            process.stderr.write(`pullgate: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.exitCode = 2;
+        });
+        worker.on('exit', (code) => {
+            if (code !== 0 || process.exitCode === undefined)
+                process.exitCode = code;
+            resolve();
+        });
+    });
 }
 
 

@@ -1,18 +1,18 @@
 import * as core from '@actions/core'
 import * as github from '@actions/github'
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import { scan } from '../engine/scan.js'
 import { shouldFail, UsageError } from '../engine/options.js'
 import { pinImages } from '../pin/pin.js'
 import { buildJsonReport, imageDigests } from '../report/json.js'
 import { selectAnnotations } from '../report/annotations.js'
 import { buildSarif } from '../report/sarif.js'
+import { jsonDocument } from '../report/json-chunks.js'
 import { annotationProperties } from '../report/workflow-commands.js'
 import { formatSummary, type FileLinker } from '../report/summary.js'
 import { countLine, plural } from '../report/text.js'
 import type { Logger } from '../util/logger.js'
 import { Redactor } from '../util/redact.js'
+import { writeChunks } from '../util/write-chunks.js'
 import { VERSION } from '../version.js'
 import { changedFiles, type ChangedFiles } from './changed-files.js'
 import { getInputs, type ActionInputs } from './inputs.js'
@@ -77,9 +77,10 @@ export async function run(): Promise<void> {
     for (const f of shown) annotate(f.severity, redactor.redact(f.message), annotationProperties(f))
     if (overflow) core.notice(overflow)
 
-    await writeOut(inputs.reportFile, redactor.redact(`${JSON.stringify(report, null, 2)}\n`))
+    // written as they are serialised: a large report is never held whole
+    await writeChunks(inputs.reportFile, redactor.redactChunks(jsonDocument(report)))
     if (inputs.sarifFile) {
-      await writeOut(inputs.sarifFile, redactor.redact(`${JSON.stringify(buildSarif(result.findings, { toolVersion: VERSION }), null, 2)}\n`))
+      await writeChunks(inputs.sarifFile, redactor.redactChunks(jsonDocument(buildSarif(result.findings, { toolVersion: VERSION }))))
       core.setOutput('sarif', inputs.sarifFile)
     }
     const summary =
@@ -122,11 +123,6 @@ function isForkPullRequest(): boolean {
   const pr = github.context.payload.pull_request as { head?: { repo?: { fork?: boolean; full_name?: string } }; base?: { repo?: { full_name?: string } } } | undefined
   if (!pr || github.context.eventName !== 'pull_request') return false
   return Boolean(pr.head?.repo?.fork) || (pr.head?.repo?.full_name !== undefined && pr.head.repo.full_name !== pr.base?.repo?.full_name)
-}
-
-async function writeOut(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true })
-  await writeFile(file, text)
 }
 
 function annotate(level: 'error' | 'warning' | 'notice', message: string, props: core.AnnotationProperties): void {

@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parseFailOn, parseLimits, parseList, parseRuleSettings, parseTimeoutSeconds, shouldFail, UsageError } from '../engine/options.js'
@@ -8,15 +7,18 @@ import { pinImages } from '../pin/pin.js'
 import { buildSarif } from '../report/sarif.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
+import { jsonDocument } from '../report/json-chunks.js'
 import { formatText } from '../report/text.js'
 import { formatWorkflowCommands } from '../report/workflow-commands.js'
 import type { Logger } from '../util/logger.js'
 import { Redactor } from '../util/redact.js'
+import { writeChunks } from '../util/write-chunks.js'
 import { VERSION } from '../version.js'
 
 /** What the CLI writes to and where it runs; injected so tests need no subprocess. */
 export interface CliIO {
-  readonly stdout: (text: string) => void
+  /** may return a promise that settles once the text is taken (so a large report is not buffered whole) */
+  readonly stdout: (text: string) => void | Promise<void>
   readonly stderr: (text: string) => void
   readonly cwd: string
   /** the environment (DOCKER_CONFIG, HOME, PULLGATE_GITHUB_TOKEN); default process.env */
@@ -200,22 +202,21 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
     )
     if (parseBoolean('--pin', pick(values.pin, 'pin'), false)) io.stderr(`${(await pinImages(result, workspace)).line}\n`)
     const report = buildJsonReport(result, VERSION)
-    const sarif = () => `${JSON.stringify(buildSarif(result.findings, { toolVersion: VERSION }), null, 2)}\n`
+    // reports are written as they are serialised: a large one is never held whole
+    const json = () => jsonDocument(report)
+    const sarif = () => jsonDocument(buildSarif(result.findings, { toolVersion: VERSION }))
     for (const [file, content] of [
-      [pick(values['report-file'], 'report-file'), () => `${JSON.stringify(report, null, 2)}\n`],
+      [pick(values['report-file'], 'report-file'), json],
       [pick(values['sarif-file'], 'sarif-file'), sarif]
     ] as const) {
-      if (!file) continue
-      const target = path.resolve(io.cwd, file)
-      await mkdir(path.dirname(target), { recursive: true })
-      await writeFile(target, redactor.redact(content()))
+      if (file) await writeChunks(path.resolve(io.cwd, file), redactor.redactChunks(content()))
     }
-    let output: string
-    if (format === 'json') output = `${JSON.stringify(report, null, 2)}\n`
+    let output: Iterable<string>
+    if (format === 'json') output = json()
     else if (format === 'sarif') output = sarif()
-    else if (format === 'github') output = formatWorkflowCommands(result.findings)
-    else output = formatText(result.findings, report.summary, report.mode)
-    io.stdout(redactor.redact(output))
+    else if (format === 'github') output = [formatWorkflowCommands(result.findings)]
+    else output = [formatText(result.findings, report.summary, report.mode)]
+    for (const chunk of redactor.redactChunks(output)) await io.stdout(chunk)
     return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK
   } catch (error) {
     // some runtimes prefix Node's own errors with "TypeError [CODE]: "; the user needs the sentence only

@@ -7,13 +7,13 @@ import type { Resolution } from '../resolve/outcome.js'
 import { makeFinding } from '../rules/finding-factory.js'
 import { checkOccurrence, mutableTagFinding } from '../rules/offline.js'
 import { registryFinding } from '../rules/registry-findings.js'
-import { applySuppressions, type SuppressedFinding } from '../findings/suppress.js'
+import { applySuppressions, ignoreCommentsIn, type IgnoreComments, type SuppressedFinding } from '../findings/suppress.js'
 import { kustomizeStage, type KustomizeStage } from '../kustomize/stage.js'
 import { helmSpan, helmStage } from '../helm/stage.js'
 import type { HelmImage } from '../helm/values.js'
 import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
-import { analyzeFile, READ_AHEAD, ReadAhead, readManifestFile, type PendingImage } from './read-files.js'
+import { analyzeFile, readManifestFile, type PendingImage } from './read-files.js'
 import { applyRuleSettings, parseClusterKnowledge, parseCompat, UsageError, type RuleSetting } from './options.js'
 import { RegistrySession, type RegistryOptions, type Resolutions } from './registry.js'
 import { evaluateCompatibility } from '../compat/evaluate.js'
@@ -112,6 +112,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   let pending: PendingImage[]
   let resolutions: Resolutions | undefined
   let counts: { manifests: number; documents: number }
+  let comments: Map<string, IgnoreComments>
   try {
     // kustomizations and charts first: they decide which files' images are checked as rendered
     const deployed = deployedImages(options, files, limits)
@@ -122,6 +123,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     findings.push(...read.findings, ...deployed.findings)
     pending = [...deployed.applyTo(read.images), ...deployed.helm]
     counts = { manifests: read.manifests, documents: read.documents }
+    comments = read.comments
     if (session) {
       for (const p of pending) session.ask(p.scanned)
       resolutions = await session.finish()
@@ -148,7 +150,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own))
   }
   const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map())
-  const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes)
+  const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes, comments)
   kept.sort(compareFindings)
   suppressed.sort(compareFindings)
   return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } }
@@ -197,36 +199,36 @@ function pullSecretCheck(scanned: ScannedImage, reference: ImageReference, resol
   return problem ? pullSecretFinding(occurrence, reference, problem) : undefined
 }
 
-/** What one pass over the files found: images in file order, read problems, and counts. */
+/** What one pass over the files found: images in file order, read problems, ignore comments, and counts. */
 interface FilesRead {
   readonly images: PendingImage[]
   readonly findings: Finding[]
-  readonly manifests: number
-  readonly documents: number
+  readonly comments: Map<string, IgnoreComments>
+  manifests: number
+  documents: number
 }
 
 /**
- * Reads and parses every file, a few reads ahead of the parser so the CPU never waits on the
- * disk, handing each image to `found` as soon as its file is parsed. Between files the event
- * loop gets a turn, so registry answers are taken in while the parsing goes on.
+ * Reads and parses every file, handing each image to `found` as soon as its file is parsed.
+ * Between files the event loop gets a turn, so registry answers are taken in while the parsing
+ * goes on. The ignore comments are noted on the way, so no file is read twice.
  */
 async function readAll(workspace: string, files: readonly string[], limits: Limits, logger: Logger, objects: ClusterObjects, found: (image: PendingImage) => void): Promise<FilesRead> {
-  const read: FilesRead = { images: [], findings: [], manifests: 0, documents: 0 }
-  let manifests = 0
-  let documents = 0
-  const reads = new ReadAhead(files, (file) => readManifestFile(workspace, file, limits), READ_AHEAD)
+  const read: FilesRead = { images: [], findings: [], comments: new Map(), manifests: 0, documents: 0 }
   for (const file of files) {
-    const result = analyzeFile(file, await reads.next(), limits, logger, objects)
+    const content = readManifestFile(workspace, file, limits)
+    if (content.kind === 'text') read.comments.set(file, ignoreCommentsIn(content.text))
+    const result = analyzeFile(file, content, limits, logger, objects)
     read.findings.push(...result.findings)
     for (const image of result.images) {
       read.images.push(image)
       found(image)
     }
-    documents += result.documents
-    if (result.isManifest) manifests++
+    read.documents += result.documents
+    if (result.isManifest) read.manifests++
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
-  return { ...read, manifests, documents }
+  return read
 }
 
 /** What kustomizations and Helm charts deploy, known before the files are read one by one. */

@@ -139,15 +139,34 @@ export class Transport {
     }
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...request.headers }
     if (request.authorization) headers.authorization = request.authorization
-    const signals = [AbortSignal.timeout(this.options.timeoutMs * 2)]
-    if (this.options.signal) signals.push(this.options.signal)
+    // one controller per attempt, its timer cleared when the attempt ends: an AbortSignal.timeout
+    // would keep each request's handlers (and bodies) reachable until it fired, long after the answer
+    const abort = new AbortController()
+    const limit = this.options.timeoutMs * 2
+    const timer = setTimeout(() => abort.abort(new TransportError('timeout', `${request.url.host} had not completed its answer after ${limit / 1000} s`)), limit)
+    const onDeadline = () => abort.abort(this.options.signal?.reason)
+    this.options.signal?.addEventListener('abort', onDeadline, { once: true })
+    try {
+      return await this.exchange(request, headers, abort.signal)
+    } finally {
+      clearTimeout(timer)
+      this.options.signal?.removeEventListener('abort', onDeadline)
+    }
+  }
+
+  private async exchange(request: HttpRequest, headers: Record<string, string>, signal: AbortSignal): Promise<HttpResponse> {
+    if (this.options.signal?.aborted) throw new Error('deadline passed')
     const pending = this.dispatcher.request({
       origin: request.url.origin,
       path: `${request.url.pathname}${request.url.search}`,
       method: request.method,
       headers,
       body: request.body,
-      signal: AbortSignal.any(signals)
+      signal,
+      // undici closes the connection after every HEAD (for servers that wrongly send a body with
+      // it), which costs a TCP handshake per manifest check; registries answer HEAD correctly. A
+      // server that did not would fail the next request on that connection, which is retried.
+      reset: request.method === 'HEAD' ? false : undefined
     })
     // a TLS handshake that never ends does not see the request's signal: the deadline must still hold
     const response = await (this.options.signal ? raceAbort(pending, this.options.signal) : pending)

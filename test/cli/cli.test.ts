@@ -8,7 +8,7 @@ import { MANIFEST_FIXTURES } from '../helpers/fixtures.js'
 async function run(args: string[], cwd = MANIFEST_FIXTURES): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await cli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd })
+  const code = await cli(args, { stdout: (t) => void (stdout += t), stderr: (t) => (stderr += t), cwd })
   return { code, stdout, stderr }
 }
 
