@@ -50278,7 +50278,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5350);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9212);
 /* harmony import */ var _util_worker_entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9565);
 /** The CLI's entry point (`node dist/cli.js [options] PATH...`). */
 
@@ -50301,7 +50301,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5350:
+/***/ 9212:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55383,6 +55383,15 @@ function parseValue(text) {
     }
     throw new ChallengeParseError('unterminated quoted string in WWW-Authenticate');
 }
+/** The schemes (lowercase) a registry's challenges offer; none when they cannot be parsed. */
+function challengeSchemes(headers) {
+    try {
+        return new Set(parseChallenges(headers).map((c) => c.scheme));
+    }
+    catch {
+        return new Set();
+    }
+}
 
 ;// CONCATENATED MODULE: ./lib/registry/registry-errors.js
 /** The error entries of a response body, if it is the spec's JSON (4xx bodies MAY be anything). */
@@ -55579,6 +55588,24 @@ class Authenticator {
         }
         return {};
     }
+    /**
+     * One token for many scopes, asked anonymously (scope repeated, as the token spec allows): the
+     * token server grants each scope an anonymous client may have, and says which in the token.
+     * The token, or the refusal when anonymous clients get none; undefined without a Bearer challenge.
+     */
+    async anonymousToken(endpoint, scopes) {
+        let challenges;
+        try {
+            challenges = parseChallenges(endpoint.challenges);
+        }
+        catch {
+            return undefined;
+        }
+        const bearer = challenges.find((c) => c.scheme === 'bearer');
+        if (!bearer?.params.realm)
+            return undefined;
+        return this.fetchToken(endpoint, bearer, scopes, undefined);
+    }
     token(endpoint, challenge, scope, credential, fresh) {
         const key = [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n');
         const cached = this.tokens.get(key);
@@ -55594,6 +55621,7 @@ class Authenticator {
         return fetched;
     }
     async fetchToken(endpoint, challenge, scope, credential) {
+        const scopes = typeof scope === 'string' ? [scope] : scope;
         const realm = new URL(challenge.params.realm, endpoint.base);
         // a registry reached over HTTPS must not send our credentials to a plain-HTTP realm
         if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && endpoint.base.protocol === 'http:')) {
@@ -55605,7 +55633,8 @@ class Authenticator {
         const service = challenge.params.service;
         let response;
         if (credential?.identityToken) {
-            const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'pullgate', scope });
+            // the OAuth2 form joins scopes with spaces
+            const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'pullgate', scope: scopes.join(' ') });
             if (service)
                 form.set('service', service);
             response = await this.transport.request({
@@ -55620,7 +55649,8 @@ class Authenticator {
             const url = new URL(realm);
             if (service)
                 url.searchParams.set('service', service);
-            url.searchParams.append('scope', scope);
+            for (const s of scopes)
+                url.searchParams.append('scope', s);
             const authorization = credential?.username !== undefined && credential.password !== undefined
                 ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
                 : undefined;
@@ -55688,8 +55718,13 @@ class RegistryClient {
     endpoint(host) {
         return this.endpoints.resolve(host);
     }
-    /** HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the digest. */
-    async resolveManifest(endpoint, repository, reference) {
+    /**
+     * HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the
+     * digest, or when `body` asks for it (a digest about to be read anyway: one request, not two).
+     */
+    async resolveManifest(endpoint, repository, reference, options = {}) {
+        if (options.body)
+            return this.getManifest(endpoint, repository, reference);
         const path = `/v2/${repository}/manifests/${reference}`;
         const head = await this.send(endpoint, repository, (base) => ({
             method: 'HEAD',
@@ -55709,6 +55744,9 @@ class RegistryClient {
             checkRequestedDigest(reference, digest);
             return { found: true, digest, mediaType, size: Number.isFinite(size) ? size : 0, answer: head };
         }
+        return this.getManifest(endpoint, repository, reference);
+    }
+    async getManifest(endpoint, repository, reference) {
         const get = await this.fetchManifest(endpoint, repository, reference);
         if (get.response.status !== 200)
             return { found: false, answer: get };
@@ -55767,6 +55805,26 @@ class RegistryClient {
         const answer = await this.send(endpoint, repository, (base) => ({ method: 'HEAD', url: new URL(`/v2/${repository}/manifests/${reference}`, base), headers: { accept: MANIFEST_ACCEPT }, maxBodyBytes: 64 * 1024 }), { anonymous: true });
         return answer.refusal !== undefined || answer.response.status === 401 || answer.response.status === 403;
     }
+    /**
+     * Which of `repositories` an anonymous client may pull, from one anonymous token asked for all
+     * their pull scopes: a token server grants an anonymous client only what it may have and lists
+     * it in the token's `access` claim, which is what the registry then enforces (distribution's
+     * token spec; Docker Hub, Harbor and GitLab issue such JWTs). Undefined when that cannot be read
+     * (no Bearer challenge, a token that is not a JWT with an `access` claim): ask per repository.
+     */
+    async anonymousPullAccess(endpoint, repositories) {
+        const answer = await this.authenticator.anonymousToken(endpoint, repositories.map((r) => `repository:${r}:pull`));
+        if (!answer)
+            return undefined;
+        // a token server that gives anonymous clients no token at all: nothing is public
+        if (!('token' in answer))
+            return answer.status === 401 || answer.status === 403 ? new Map(repositories.map((r) => [r, false])) : undefined;
+        const access = jwtAccess(answer.token);
+        if (!access)
+            return undefined;
+        const pullable = (r) => access.some((a) => a.type === 'repository' && a.name === r && (a.actions.includes('pull') || a.actions.includes('*')));
+        return new Map(repositories.map((r) => [r, pullable(r)]));
+    }
     /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
     async send(endpoint, repository, build, options = {}) {
         const scope = `repository:${repository}:pull`;
@@ -55789,7 +55847,24 @@ class RegistryClient {
             authorization = again.authorization;
             response = await this.transport.request({ ...request, authorization });
         }
-        return { response, credential, credentialProblem: lookup.problem };
+        return { response, credential, credentialProblem: lookup.problem, presented: credential !== undefined && authorization !== undefined };
+    }
+}
+/** The `access` claim of a JWT (not verified: the registry verifies it; this only reads what was granted). */
+function jwtAccess(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    try {
+        const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+        if (!Array.isArray(claims.access))
+            return undefined;
+        return claims.access
+            .filter((a) => typeof a === 'object' && a !== null)
+            .map((a) => ({ type: String(a.type), name: String(a.name), actions: Array.isArray(a.actions) ? a.actions.map(String) : [] }));
+    }
+    catch {
+        return undefined;
     }
 }
 /** RFC 6750: `error="invalid_token"` means the token expired or was malformed; another one may work. */
@@ -56391,7 +56466,83 @@ function trustedCertificates() {
 class InspectionError extends Error {
 }
 
+;// CONCATENATED MODULE: ./lib/resolve/anonymous-access.js
+
+/** Scopes per anonymous token request: a URL of a few kilobytes, which every token server takes. */
+const SCOPES_PER_TOKEN = 30;
+/**
+ * Whether an anonymous client (a node without pull secrets) may pull a repository, in as few
+ * requests as the registry allows:
+ * - a registry whose API root refuses anonymous clients with a Basic challenge refuses them
+ *   everywhere (distribution's htpasswd, ECR): private, without asking;
+ * - a token registry is asked for one anonymous token covering the repositories in question and
+ *   the others of the run on that registry, up to SCOPES_PER_TOKEN, and the token's `access`
+ *   claim says which it may pull (questions asked in the same turn share the token);
+ * - otherwise (an opaque token, an open API root), one anonymous HEAD of the manifest.
+ * A failure to find out says nothing: private, as the gate itself needed credentials.
+ */
+class AnonymousAccess {
+    client;
+    repositoriesOf;
+    learned = new Map();
+    queued = new Map();
+    constructor(client, 
+    /** the repositories of the run on a registry, for a token to cover in advance */
+    repositoriesOf) {
+        this.client = client;
+        this.repositoriesOf = repositoriesOf;
+    }
+    ask(endpoint, target) {
+        const schemes = challengeSchemes(endpoint.challenges);
+        if (schemes.has('basic') && !schemes.has('bearer'))
+            return Promise.resolve('private');
+        const learned = this.learned.get(`${target.registry}/${target.repository}`);
+        if (learned !== undefined)
+            return Promise.resolve(learned ? 'public' : 'private');
+        if (!schemes.has('bearer'))
+            return this.probe(endpoint, target);
+        return new Promise((answer) => {
+            let queue = this.queued.get(target.registry);
+            if (!queue) {
+                this.queued.set(target.registry, (queue = { endpoint, questions: [] }));
+                setImmediate(() => void this.flush(target.registry));
+            }
+            queue.questions.push({ target, answer });
+        });
+    }
+    async flush(registry) {
+        const queue = this.queued.get(registry);
+        this.queued.delete(registry);
+        for (let i = 0; i < queue.questions.length; i += SCOPES_PER_TOKEN) {
+            const batch = queue.questions.slice(i, i + SCOPES_PER_TOKEN);
+            const asked = new Set(batch.map((q) => q.target.repository));
+            for (const r of this.repositoriesOf(registry)) {
+                if (asked.size >= SCOPES_PER_TOKEN)
+                    break;
+                if (!this.learned.has(`${registry}/${r}`))
+                    asked.add(r);
+            }
+            const access = await this.client.anonymousPullAccess(queue.endpoint, [...asked]).catch(() => undefined);
+            if (access)
+                for (const [r, pullable] of access)
+                    this.learned.set(`${registry}/${r}`, pullable);
+            for (const q of batch) {
+                const pullable = access?.get(q.target.repository);
+                if (pullable === undefined)
+                    void this.probe(queue.endpoint, q.target).then(q.answer);
+                else
+                    q.answer(pullable ? 'public' : 'private');
+            }
+        }
+    }
+    /** One anonymous HEAD of the manifest (with an anonymous token when the registry hands one out). */
+    probe(endpoint, target) {
+        return this.client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => (refused ? 'private' : 'public'), () => 'private');
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/resolve/resolver.js
+
 
 
 
@@ -56427,10 +56578,19 @@ class Resolver {
     limiters = new Map();
     privacyByRepository = new Map();
     tagsByRepository = new Map();
+    anonymousAccess;
     constructor(client, perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY, inspector) {
         this.client = client;
         this.perRegistry = perRegistry;
         this.inspector = inspector;
+        // the other repositories asked for on a registry: their anonymous access is learned in the same token
+        this.anonymousAccess = new AnonymousAccess(client, (registry) => {
+            const repositories = new Set();
+            for (const { target } of this.started.values())
+                if (target.registry === registry)
+                    repositories.add(target.repository);
+            return repositories;
+        });
     }
     /** Starts resolving `target` unless its key already is; what the registry established. */
     resolve(target) {
@@ -56470,7 +56630,7 @@ class Resolver {
         const { client, inspector } = this;
         try {
             // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
-            const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined;
+            const known = inspector && target.purpose === 'pull' && resolver_isDigest(target.reference) ? inspector.cached(target.registry, target.reference) : undefined;
             if (known && inspector) {
                 const endpoint = async () => {
                     const e = await client.endpoint(target.registry);
@@ -56486,27 +56646,29 @@ class Resolver {
                 return { kind: 'unreachable', cause: endpoint.error.message };
             if (target.purpose === 'repository')
                 return await this.resolveRepository(endpoint, target);
-            const manifest = await client.resolveManifest(endpoint, target.repository, target.reference);
+            // a digest to inspect is read at once: its GET proves it exists too (a HEAD first would be a request more)
+            const readNow = inspector !== undefined && target.inspect !== false && resolver_isDigest(target.reference);
+            const manifest = await client.resolveManifest(endpoint, target.repository, target.reference, { body: readNow });
             if (!manifest.found)
-                return await this.classifyFailure(endpoint, target, manifest.answer);
+                return await this.classifyFailure(endpoint, target, manifest.answer, readNow ? 'GET' : 'HEAD');
             // resolved without credentials: public; with them, ask once per repository whether they were needed
-            const access = manifest.answer.credential ? await this.privacy(endpoint, target) : 'public';
+            const access = manifest.answer.presented ? await this.privacy(endpoint, target) : 'public';
             const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
             if (!inspector || target.inspect === false)
                 return resolved;
-            return await this.withFacts(resolved, target, inspector, endpoint);
+            return await this.withFacts(resolved, target, inspector, endpoint, readNow ? manifest.answer.response : undefined);
         }
         catch (error) {
             return failureOf(error);
         }
     }
     /** What a runtime would pull for a resolved target; a failure to read it is said, not thrown. */
-    async withFacts(resolved, target, inspector, known) {
+    async withFacts(resolved, target, inspector, known, fetched) {
         try {
             const endpoint = known ?? (await this.client.endpoint(target.registry));
             if (!('base' in endpoint))
                 return { ...resolved, inspectionError: endpoint.error.message };
-            return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest) };
+            return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest, undefined, fetched) };
         }
         catch (error) {
             if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
@@ -56523,20 +56685,16 @@ class Resolver {
             cache.set(key, (found = ask(key)));
         return found;
     }
-    /** Whether `registry/repository` refuses anonymous pulls. */
+    /** Whether `registry/repository` refuses anonymous pulls (the cluster then needs a pull secret). */
     privacy(endpoint, target) {
-        const { client, inspector } = this;
         return this.oncePerRepository(this.privacyByRepository, target, (key) => {
-            const known = inspector?.cachedAccess(key);
+            const known = this.inspector?.cachedAccess(key);
             if (known)
                 return Promise.resolve(known);
-            return client.refusesAnonymous(endpoint, target.repository, target.reference).then((refused) => {
-                const access = refused ? 'private' : 'public';
-                inspector?.rememberAccess(key, access);
+            return this.anonymousAccess.ask(endpoint, target).then((access) => {
+                this.inspector?.rememberAccess(key, access);
                 return access;
-            }, 
-            // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-            () => 'private');
+            });
         });
     }
     /** The repository's tag list: several missing tags of one repository page through it once. */
@@ -56552,8 +56710,8 @@ class Resolver {
         return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint);
     }
     /** A manifest request that did not find the manifest: missing tag, digest or repository, or a refusal. */
-    async classifyFailure(endpoint, target, answer) {
-        const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`;
+    async classifyFailure(endpoint, target, answer, method) {
+        const request = `${method} /v2/${target.repository}/manifests/${target.reference}`;
         if (answer.response.status !== 404)
             return classifyRefusal(answer, request, endpoint);
         // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
@@ -56567,6 +56725,9 @@ class Resolver {
             return { kind: 'digest-not-found', said: manifestSaid };
         return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags };
     }
+}
+function resolver_isDigest(reference) {
+    return /^sha(256|512):/.test(reference);
 }
 /** A transport or protocol failure as the Resolution it means; anything else is a bug and thrown. */
 function failureOf(error) {
@@ -56737,9 +56898,10 @@ class Inspector {
     /**
      * `endpoint` may be a function: then the registry is only contacted (pinged) when something is
      * not in the cache, so a warm run with digest-pinned references sends nothing at all.
+     * `fetched` is the digest's manifest when the caller already has it (no second GET).
      */
-    async inspect(endpoint, repository, digest, host) {
-        const top = await this.manifest(endpoint, repository, digest, true, host);
+    async inspect(endpoint, repository, digest, host, fetched) {
+        const top = await this.manifest(endpoint, repository, digest, true, host, fetched);
         const chosen = new Map();
         if (top.kind !== 'index') {
             for (const p of this.options.platforms)
@@ -56762,7 +56924,7 @@ class Inspector {
         const available = [...new Set(candidates.map((e) => (e.platform ? formatPlatform(e.platform) : 'any platform')))];
         return { top, chosen, available };
     }
-    manifest(endpoint, repository, digest, readConfig, host) {
+    manifest(endpoint, repository, digest, readConfig, host, fetched) {
         // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
         const key = `${typeof endpoint === 'function' ? host : endpoint.host}|${digest}|${readConfig}`;
         let found = this.manifests.get(key);
@@ -56773,15 +56935,14 @@ class Inspector {
             found = known
                 ? Promise.resolve(known)
                 : (typeof endpoint === 'function' ? endpoint() : Promise.resolve(endpoint))
-                    .then((e) => this.readManifest(e, repository, digest, readConfig))
+                    .then((e) => this.readManifest(e, repository, digest, readConfig, fetched))
                     .then((facts) => (cache?.setManifest(key, facts), facts));
             this.manifests.set(key, found);
         }
         return found;
     }
-    async readManifest(endpoint, repository, digest, readConfig) {
-        const answer = await this.client.fetchManifest(endpoint, repository, digest);
-        const response = answer.response;
+    async readManifest(endpoint, repository, digest, readConfig, fetched) {
+        const response = fetched ?? (await this.client.fetchManifest(endpoint, repository, digest)).response;
         if (response.status !== 200) {
             throw new InspectionError(`GET /v2/${repository}/manifests/${digest} answered ${response.status} ${describeRegistryErrors(response)}`.trim());
         }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { choosePlatform, formatPlatform, normalizePlatform, type Platform } from '../compat/platforms.js'
 import { isImageConfig, layerClass, manifestKind } from '../compat/media-types.js'
 import { contentType, type RegistryClient } from '../registry/client.js'
+import type { HttpResponse } from '../registry/transport.js'
 import type { Endpoint } from '../registry/endpoints.js'
 import { describeRegistryErrors } from '../registry/registry-errors.js'
 import type { FactsCache } from './cache.js'
@@ -49,9 +50,10 @@ export class Inspector {
   /**
    * `endpoint` may be a function: then the registry is only contacted (pinged) when something is
    * not in the cache, so a warm run with digest-pinned references sends nothing at all.
+   * `fetched` is the digest's manifest when the caller already has it (no second GET).
    */
-  async inspect(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, host?: string): Promise<ImageFacts> {
-    const top = await this.manifest(endpoint, repository, digest, true, host)
+  async inspect(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, host?: string, fetched?: HttpResponse): Promise<ImageFacts> {
+    const top = await this.manifest(endpoint, repository, digest, true, host, fetched)
     const chosen = new Map<string, ImageManifestFacts | Schema1Facts | OtherManifestFacts | undefined>()
     if (top.kind !== 'index') {
       for (const p of this.options.platforms) chosen.set(formatPlatform(p), top)
@@ -73,7 +75,7 @@ export class Inspector {
     return { top, chosen, available }
   }
 
-  private manifest(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, readConfig: boolean, host?: string): Promise<ManifestFacts> {
+  private manifest(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, readConfig: boolean, host?: string, fetched?: HttpResponse): Promise<ManifestFacts> {
     // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
     const key = `${typeof endpoint === 'function' ? host : endpoint.host}|${digest}|${readConfig}`
     let found = this.manifests.get(key)
@@ -84,16 +86,15 @@ export class Inspector {
       found = known
         ? Promise.resolve(known)
         : (typeof endpoint === 'function' ? endpoint() : Promise.resolve(endpoint))
-            .then((e) => this.readManifest(e, repository, digest, readConfig))
+            .then((e) => this.readManifest(e, repository, digest, readConfig, fetched))
             .then((facts) => (cache?.setManifest(key, facts), facts))
       this.manifests.set(key, found)
     }
     return found
   }
 
-  private async readManifest(endpoint: Endpoint, repository: string, digest: string, readConfig: boolean): Promise<ManifestFacts> {
-    const answer = await this.client.fetchManifest(endpoint, repository, digest)
-    const response = answer.response
+  private async readManifest(endpoint: Endpoint, repository: string, digest: string, readConfig: boolean, fetched?: HttpResponse): Promise<ManifestFacts> {
+    const response = fetched ?? (await this.client.fetchManifest(endpoint, repository, digest)).response
     if (response.status !== 200) {
       throw new InspectionError(`GET /v2/${repository}/manifests/${digest} answered ${response.status} ${describeRegistryErrors(response)}`.trim())
     }

@@ -67,6 +67,23 @@ export class Authenticator {
     return {}
   }
 
+  /**
+   * One token for many scopes, asked anonymously (scope repeated, as the token spec allows): the
+   * token server grants each scope an anonymous client may have, and says which in the token.
+   * The token, or the refusal when anonymous clients get none; undefined without a Bearer challenge.
+   */
+  async anonymousToken(endpoint: Endpoint, scopes: readonly string[]): Promise<{ token: string } | AuthRefusal | undefined> {
+    let challenges: Challenge[]
+    try {
+      challenges = parseChallenges(endpoint.challenges)
+    } catch {
+      return undefined
+    }
+    const bearer = challenges.find((c) => c.scheme === 'bearer')
+    if (!bearer?.params.realm) return undefined
+    return this.fetchToken(endpoint, bearer, scopes, undefined)
+  }
+
   private token(endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined, fresh: boolean): Promise<CachedToken | AuthRefusal> {
     const key = [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n')
     const cached = this.tokens.get(key)
@@ -83,7 +100,8 @@ export class Authenticator {
     return fetched
   }
 
-  private async fetchToken(endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined): Promise<CachedToken | AuthRefusal> {
+  private async fetchToken(endpoint: Endpoint, challenge: Challenge, scope: string | readonly string[], credential: Credential | undefined): Promise<CachedToken | AuthRefusal> {
+    const scopes = typeof scope === 'string' ? [scope] : scope
     const realm = new URL(challenge.params.realm!, endpoint.base)
     // a registry reached over HTTPS must not send our credentials to a plain-HTTP realm
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && endpoint.base.protocol === 'http:')) {
@@ -95,7 +113,8 @@ export class Authenticator {
     const service = challenge.params.service
     let response: HttpResponse
     if (credential?.identityToken) {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'pullgate', scope })
+      // the OAuth2 form joins scopes with spaces
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'pullgate', scope: scopes.join(' ') })
       if (service) form.set('service', service)
       response = await this.transport.request({
         method: 'POST',
@@ -107,7 +126,7 @@ export class Authenticator {
     } else {
       const url = new URL(realm)
       if (service) url.searchParams.set('service', service)
-      url.searchParams.append('scope', scope)
+      for (const s of scopes) url.searchParams.append('scope', s)
       const authorization =
         credential?.username !== undefined && credential.password !== undefined
           ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`

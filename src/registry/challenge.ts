@@ -65,3 +65,12 @@ function parseValue(text: string): { value: string; rest: string } {
   }
   throw new ChallengeParseError('unterminated quoted string in WWW-Authenticate')
 }
+
+/** The schemes (lowercase) a registry's challenges offer; none when they cannot be parsed. */
+export function challengeSchemes(headers: readonly string[]): Set<string> {
+  try {
+    return new Set(parseChallenges(headers).map((c) => c.scheme))
+  } catch {
+    return new Set()
+  }
+}

@@ -30,6 +30,8 @@ const SCHEMA1_TYPES = new Set([
 export interface RegistryAnswer {
   readonly response: HttpResponse
   readonly credential?: Credential
+  /** the credential was presented (a registry that asks for nothing never sees it) */
+  readonly presented?: boolean
   readonly credentialProblem?: string
   /** the token server refused before the registry was asked */
   readonly refusal?: AuthRefusal
@@ -60,8 +62,12 @@ export class RegistryClient {
     return this.endpoints.resolve(host)
   }
 
-  /** HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the digest. */
-  async resolveManifest(endpoint: Endpoint, repository: string, reference: string): Promise<ManifestAnswer> {
+  /**
+   * HEAD the manifest (free on Docker Hub's rate limit); GET only when the registry omits the
+   * digest, or when `body` asks for it (a digest about to be read anyway: one request, not two).
+   */
+  async resolveManifest(endpoint: Endpoint, repository: string, reference: string, options: { body?: boolean } = {}): Promise<ManifestAnswer> {
+    if (options.body) return this.getManifest(endpoint, repository, reference)
     const path = `/v2/${repository}/manifests/${reference}`
     const head = await this.send(endpoint, repository, (base) => ({
       method: 'HEAD',
@@ -80,6 +86,10 @@ export class RegistryClient {
       checkRequestedDigest(reference, digest)
       return { found: true, digest, mediaType, size: Number.isFinite(size) ? size : 0, answer: head }
     }
+    return this.getManifest(endpoint, repository, reference)
+  }
+
+  private async getManifest(endpoint: Endpoint, repository: string, reference: string): Promise<ManifestAnswer> {
     const get = await this.fetchManifest(endpoint, repository, reference)
     if (get.response.status !== 200) return { found: false, answer: get }
     return { found: true, ...verifiedManifest(get.response, reference), answer: get }
@@ -142,6 +152,24 @@ export class RegistryClient {
     return answer.refusal !== undefined || answer.response.status === 401 || answer.response.status === 403
   }
 
+  /**
+   * Which of `repositories` an anonymous client may pull, from one anonymous token asked for all
+   * their pull scopes: a token server grants an anonymous client only what it may have and lists
+   * it in the token's `access` claim, which is what the registry then enforces (distribution's
+   * token spec; Docker Hub, Harbor and GitLab issue such JWTs). Undefined when that cannot be read
+   * (no Bearer challenge, a token that is not a JWT with an `access` claim): ask per repository.
+   */
+  async anonymousPullAccess(endpoint: Endpoint, repositories: readonly string[]): Promise<Map<string, boolean> | undefined> {
+    const answer = await this.authenticator.anonymousToken(endpoint, repositories.map((r) => `repository:${r}:pull`))
+    if (!answer) return undefined
+    // a token server that gives anonymous clients no token at all: nothing is public
+    if (!('token' in answer)) return answer.status === 401 || answer.status === 403 ? new Map(repositories.map((r) => [r, false])) : undefined
+    const access = jwtAccess(answer.token)
+    if (!access) return undefined
+    const pullable = (r: string) => access.some((a) => a.type === 'repository' && a.name === r && (a.actions.includes('pull') || a.actions.includes('*')))
+    return new Map(repositories.map((r) => [r, pullable(r)]))
+  }
+
   /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
   private async send(endpoint: Endpoint, repository: string, build: (base: URL) => HttpRequest, options: { anonymous?: boolean } = {}): Promise<RegistryAnswer> {
     const scope = `repository:${repository}:pull`
@@ -161,7 +189,22 @@ export class RegistryClient {
       authorization = again.authorization
       response = await this.transport.request({ ...request, authorization })
     }
-    return { response, credential, credentialProblem: lookup.problem }
+    return { response, credential, credentialProblem: lookup.problem, presented: credential !== undefined && authorization !== undefined }
+  }
+}
+
+/** The `access` claim of a JWT (not verified: the registry verifies it; this only reads what was granted). */
+function jwtAccess(token: string): Array<{ type: string; name: string; actions: string[] }> | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 3) return undefined
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { access?: unknown }
+    if (!Array.isArray(claims.access)) return undefined
+    return claims.access
+      .filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null)
+      .map((a) => ({ type: String(a.type), name: String(a.name), actions: Array.isArray(a.actions) ? a.actions.map(String) : [] }))
+  } catch {
+    return undefined
   }
 }
 

@@ -1,11 +1,13 @@
 import type { ImageReference } from '../images/reference.js'
 import { ProtocolError, type RegistryAnswer, type RegistryClient } from '../registry/client.js'
 import type { Endpoint } from '../registry/endpoints.js'
+import type { HttpResponse } from '../registry/transport.js'
 import { TransportError } from '../registry/errors.js'
 import { describeRegistryErrors } from '../registry/registry-errors.js'
 import type { Resolution, Target } from './outcome.js'
 import { InspectionError } from '../inspect/facts.js'
 import type { Inspector } from '../inspect/inspector.js'
+import { AnonymousAccess } from './anonymous-access.js'
 
 /** How many requests run at once against one registry (keep-alive connections are shared). */
 export const DEFAULT_PER_REGISTRY_CONCURRENCY = 8
@@ -36,12 +38,20 @@ export class Resolver {
   private readonly limiters = new Map<string, Limiter>()
   private readonly privacyByRepository = new Map<string, Promise<'private' | 'public'>>()
   private readonly tagsByRepository = new Map<string, ReturnType<RegistryClient['listTags']>>()
+  private readonly anonymousAccess: AnonymousAccess
 
   constructor(
     private readonly client: RegistryClient,
     private readonly perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY,
     private readonly inspector?: Inspector
-  ) {}
+  ) {
+    // the other repositories asked for on a registry: their anonymous access is learned in the same token
+    this.anonymousAccess = new AnonymousAccess(client, (registry) => {
+      const repositories = new Set<string>()
+      for (const { target } of this.started.values()) if (target.registry === registry) repositories.add(target.repository)
+      return repositories
+    })
+  }
 
   /** Starts resolving `target` unless its key already is; what the registry established. */
   resolve(target: Target): Promise<Resolution> {
@@ -84,7 +94,7 @@ export class Resolver {
     const { client, inspector } = this
     try {
       // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
-      const known = inspector && target.purpose === 'pull' && /^sha(256|512):/.test(target.reference) ? inspector.cached(target.registry, target.reference) : undefined
+      const known = inspector && target.purpose === 'pull' && isDigest(target.reference) ? inspector.cached(target.registry, target.reference) : undefined
       if (known && inspector) {
         const endpoint = async () => {
           const e = await client.endpoint(target.registry)
@@ -97,24 +107,26 @@ export class Resolver {
       const endpoint = await client.endpoint(target.registry)
       if (!('base' in endpoint)) return { kind: 'unreachable', cause: endpoint.error.message }
       if (target.purpose === 'repository') return await this.resolveRepository(endpoint, target)
-      const manifest = await client.resolveManifest(endpoint, target.repository, target.reference)
-      if (!manifest.found) return await this.classifyFailure(endpoint, target, manifest.answer)
+      // a digest to inspect is read at once: its GET proves it exists too (a HEAD first would be a request more)
+      const readNow = inspector !== undefined && target.inspect !== false && isDigest(target.reference)
+      const manifest = await client.resolveManifest(endpoint, target.repository, target.reference, { body: readNow })
+      if (!manifest.found) return await this.classifyFailure(endpoint, target, manifest.answer, readNow ? 'GET' : 'HEAD')
       // resolved without credentials: public; with them, ask once per repository whether they were needed
-      const access = manifest.answer.credential ? await this.privacy(endpoint, target) : 'public'
+      const access = manifest.answer.presented ? await this.privacy(endpoint, target) : 'public'
       const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
       if (!inspector || target.inspect === false) return resolved
-      return await this.withFacts(resolved, target, inspector, endpoint)
+      return await this.withFacts(resolved, target, inspector, endpoint, readNow ? manifest.answer.response : undefined)
     } catch (error) {
       return failureOf(error)
     }
   }
 
   /** What a runtime would pull for a resolved target; a failure to read it is said, not thrown. */
-  private async withFacts(resolved: Extract<Resolution, { kind: 'resolved' }>, target: Target, inspector: Inspector, known?: Endpoint): Promise<Resolution> {
+  private async withFacts(resolved: Extract<Resolution, { kind: 'resolved' }>, target: Target, inspector: Inspector, known?: Endpoint, fetched?: HttpResponse): Promise<Resolution> {
     try {
       const endpoint = known ?? (await this.client.endpoint(target.registry))
       if (!('base' in endpoint)) return { ...resolved, inspectionError: endpoint.error.message }
-      return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest) }
+      return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest, undefined, fetched) }
     } catch (error) {
       if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
         return { ...resolved, inspectionError: error.message }
@@ -131,21 +143,15 @@ export class Resolver {
     return found
   }
 
-  /** Whether `registry/repository` refuses anonymous pulls. */
+  /** Whether `registry/repository` refuses anonymous pulls (the cluster then needs a pull secret). */
   private privacy(endpoint: Endpoint, target: Target): Promise<'private' | 'public'> {
-    const { client, inspector } = this
     return this.oncePerRepository(this.privacyByRepository, target, (key) => {
-      const known = inspector?.cachedAccess(key)
+      const known = this.inspector?.cachedAccess(key)
       if (known) return Promise.resolve(known)
-      return client.refusesAnonymous(endpoint, target.repository, target.reference).then(
-        (refused) => {
-          const access = refused ? 'private' : 'public'
-          inspector?.rememberAccess(key, access)
-          return access
-        },
-        // a probe that fails says nothing; assume the cluster needs credentials like the gate did
-        () => 'private' as const
-      )
+      return this.anonymousAccess.ask(endpoint, target).then((access) => {
+        this.inspector?.rememberAccess(key, access)
+        return access
+      })
     })
   }
 
@@ -162,8 +168,8 @@ export class Resolver {
   }
 
   /** A manifest request that did not find the manifest: missing tag, digest or repository, or a refusal. */
-  private async classifyFailure(endpoint: Endpoint, target: Target, answer: RegistryAnswer): Promise<Resolution> {
-    const request = `HEAD /v2/${target.repository}/manifests/${target.reference}`
+  private async classifyFailure(endpoint: Endpoint, target: Target, answer: RegistryAnswer, method: 'GET' | 'HEAD'): Promise<Resolution> {
+    const request = `${method} /v2/${target.repository}/manifests/${target.reference}`
     if (answer.response.status !== 404) return classifyRefusal(answer, request, endpoint)
     // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
     const listed = await this.tagList(endpoint, target)
@@ -175,6 +181,10 @@ export class Resolver {
     if (isDigest) return { kind: 'digest-not-found', said: manifestSaid }
     return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags }
   }
+}
+
+function isDigest(reference: string): boolean {
+  return /^sha(256|512):/.test(reference)
 }
 
 /** A transport or protocol failure as the Resolution it means; anything else is a bug and thrown. */

@@ -31,6 +31,9 @@ const lab = labOrSkip()
       expect(cold.findings).toEqual([['platform-missing', ws.lineOf(3)]])
       expect(cold.requests.filter((r) => r.includes('/blobs/') || /GET .*\/manifests\//.test(r)).length).toBeGreaterThan(0)
       expect(JSON.parse(readFileSync(cacheFile, 'utf8')).version).toBe(1)
+      // a pinned digest is read once, by GET, which also proves it exists: no HEAD before it
+      const digest = lab!.images['open/lab/hello:v2s2']!.digest
+      expect(cold.requests.filter((r) => r.endsWith(`/manifests/${digest}`))).toEqual([`GET http://${open}/v2/lab/hello/manifests/${digest}`])
 
       const warm = await run()
       expect(warm.findings).toEqual(cold.findings)

@@ -115,4 +115,22 @@ describeLab('will the cluster be allowed to pull it? (imagePullSecrets, on real 
   test('offline, nothing is known about privacy, so nothing is said about pull secrets', async () => {
     expect((await check(['--offline'])).findings.filter((f) => f.rule.startsWith('pull-secret'))).toEqual([])
   })
+
+  test('on a token registry, one anonymous token tells a public repository from a private one (its access claim)', async () => {
+    const ws = mkdtempSync(path.join(tmpdir(), 'pullgate-anon-'))
+    const pod = (name: string, image: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n  containers:\n    - name: ${name}\n      image: ${image}\n`
+    writeFileSync(path.join(ws, 'pods.yaml'), [pod('open-one', `${l.token.host}/public/hello:1.0`), pod('closed-one', `${l.token.host}/private/hello:1.0`)].join('---\n'))
+    const run = await runNode('dist/cli.js', ['--format', 'json', '--docker-config', dockerConfig({ [l.token.host]: { username: 'alice', password: 'alicepass' } }), '.'], {
+      cwd: ws,
+      env: cleanEnv({ HOME: ws })
+    })
+    const findings = (JSON.parse(run.stdout) as { findings: Finding[] }).findings
+    // both resolved with alice's token; only the one anonymous clients may not pull needs a Secret
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([['pull-secret-missing', 19]])
+    expect(findings[0]!.message).toContain(`${l.token.host}/private/hello:1.0 is private`)
+    const stats = (await fetch(`${l.token.issuer.url}/stats`).then((r) => r.json())) as { requests: Array<{ user?: string; scopes: string[]; granted: Array<{ name: string }> }> }
+    const both = stats.requests.filter((r) => !r.user && r.scopes.includes('repository:public/hello:pull') && r.scopes.includes('repository:private/hello:pull'))
+    expect(both.length).toBeGreaterThanOrEqual(1)
+    expect(both.at(-1)!.granted.map((g) => g.name)).toEqual(['public/hello'])
+  })
 })
