@@ -7,9 +7,13 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js')
+// index.js and cli.js are small launchers that run action-run.js / cli-run.js in a worker thread
+// (src/util/worker-entry.ts says why); they load nothing else.
 const entries = [
-  { source: 'lib/index.js', target: 'dist/index.js', licenses: true },
-  { source: 'lib/cli.js', target: 'dist/cli.js', licenses: false }
+  { source: 'lib/index.js', target: 'dist/index.js', licenses: false },
+  { source: 'lib/action-run.js', target: 'dist/action-run.js', licenses: true },
+  { source: 'lib/cli.js', target: 'dist/cli.js', licenses: false },
+  { source: 'lib/cli-run.js', target: 'dist/cli-run.js', licenses: false }
 ]
 
 mkdirSync(path.join(root, 'dist'), { recursive: true })

@@ -1,5 +1,6 @@
-import { fileURLToPath } from 'node:url'
-import { isMainThread, SHARE_ENV, Worker } from 'node:worker_threads'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { SHARE_ENV, Worker } from 'node:worker_threads'
 
 /**
  * The young generation a run's heap may use, in MB. Left alone, V8 grows it to 128 MB while a
@@ -11,21 +12,25 @@ import { isMainThread, SHARE_ENV, Worker } from 'node:worker_threads'
 const YOUNG_GENERATION_MB = 32
 
 /**
- * Runs the entry point `main` in a worker thread with a bounded young generation, the main
- * thread only waiting for its exit code; inside that worker (or when PULLGATE_NO_WORKER is set,
- * e.g. under a debugger), runs `main` itself. Standard streams, environment and exit code are
- * the worker's, as if it were the process.
+ * Runs the bundle `file` (beside the calling entry point) in a worker thread with a bounded
+ * young generation; the main thread, which loads nothing but this, waits for its exit code.
+ * Standard streams, environment and exit code are the worker's, as if it were the process.
+ * PULLGATE_NO_WORKER=1 runs it in this thread instead (for a debugger or a profiler).
  */
-export function runBounded(entryUrl: string, main: () => Promise<void>): Promise<void> {
-  if (!isMainThread || process.env.PULLGATE_NO_WORKER) return main()
-  return new Promise((resolve) => {
-    const worker = new Worker(fileURLToPath(entryUrl), {
+export async function launch(entryUrl: string, file: string): Promise<void> {
+  const target = path.join(path.dirname(fileURLToPath(entryUrl)), file)
+  if (process.env.PULLGATE_NO_WORKER) {
+    await import(pathToFileURL(target).href)
+    return
+  }
+  await new Promise<void>((resolve) => {
+    const worker = new Worker(target, {
       argv: process.argv.slice(2),
       env: SHARE_ENV,
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
     })
     worker.on('error', (error) => {
-      // main() never throws; this is a bug or the heap running out: say it in one line
+      // the run never throws; this is a bug or the heap running out: said in one line
       process.stderr.write(`pullgate: internal error: ${error instanceof Error ? error.message : String(error)}\n`)
       process.exitCode = 2
     })
