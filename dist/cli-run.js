@@ -50277,7 +50277,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9212);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6082);
 /** The CLI's run (started by dist/cli.js in a worker thread). */
 
 const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
@@ -50296,7 +50296,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9212:
+/***/ 6082:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55531,13 +55531,52 @@ function classifyNetworkError(error, host) {
     return new TransportError('connect', `request to ${host} failed: ${detail}${code ? ` (${code})` : ''}`, code);
 }
 
+;// CONCATENATED MODULE: ./lib/registry/jwt.js
+/** The pull scope of a repository, as token servers and challenges spell it. */
+function pullScope(repository) {
+    return `repository:${repository}:pull`;
+}
+/**
+ * The pull scopes a registry token grants, read from its `access` claim when it is a JWT (as
+ * distribution's token spec, Docker Hub, Harbor and GitLab issue them); undefined for an opaque
+ * token. Not verified: the registry verifies the token, this only reads what it says it grants.
+ */
+function grantedPullScopes(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return undefined;
+    let claims;
+    try {
+        claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof claims !== 'object' || claims === null || !Array.isArray(claims.access))
+        return undefined;
+    const granted = new Set();
+    for (const a of claims.access) {
+        if (a?.type !== 'repository' || typeof a.name !== 'string' || !Array.isArray(a.actions))
+            continue;
+        if (a.actions.includes('pull') || a.actions.includes('*'))
+            granted.add(pullScope(a.name));
+    }
+    return granted;
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/auth.js
+
 
 
 
 
 /** Tokens are refreshed this long before they expire, so a token never dies in flight. */
 const EXPIRY_MARGIN_MS = 5_000;
+function realmOf(challenge) {
+    return `${challenge.params.realm}\n${challenge.params.service ?? ''}`;
+}
+/** Scopes per token request: a URL of a few kilobytes, which every token server takes. */
+const SCOPES_PER_TOKEN = 30;
 /** The distribution token spec's default lifetime when `expires_in` is absent. */
 const DEFAULT_TOKEN_SECONDS = 60;
 /**
@@ -55551,6 +55590,12 @@ class Authenticator {
     now;
     allowed;
     tokens = new Map();
+    /** token realms whose tokens list what they grant: only these are asked for several scopes at once */
+    claimRealms = new Set();
+    /** each realm's first token request, which the realm's other first requests wait for */
+    realms = new Map();
+    /** the repositories a run will ask for next on a registry (set by the resolver) */
+    upcoming = () => [];
     constructor(transport, onSecret, now = Date.now, 
     /** host globs the gate may contact (`allowed-registries`): a token realm elsewhere gets nothing */
     allowed = []) {
@@ -55602,18 +55647,54 @@ class Authenticator {
         return this.fetchToken(endpoint, bearer, scopes, undefined);
     }
     token(endpoint, challenge, scope, credential, fresh) {
-        const key = [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n');
+        const key = this.tokenKey(challenge, scope, credential);
         const cached = this.tokens.get(key);
         if (cached && !fresh) {
             // a refusal stays a refusal for the same scope and credential; only an expired token is fetched again
-            return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(key, endpoint, challenge, scope, credential)));
+            return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(endpoint, challenge, scope, credential, false)));
         }
-        return this.refresh(key, endpoint, challenge, scope, credential);
+        // the realm's first token tells whether its tokens list what they grant: wait for it, then batch
+        const first = this.realms.get(realmOf(challenge));
+        if (first && !first.settled && !fresh)
+            return first.done.then(() => this.token(endpoint, challenge, scope, credential, fresh));
+        return this.refresh(endpoint, challenge, scope, credential, !fresh);
     }
-    refresh(key, endpoint, challenge, scope, credential) {
-        const fetched = this.fetchToken(endpoint, challenge, scope, credential);
-        this.tokens.set(key, fetched);
-        return fetched;
+    /**
+     * Fetches a token for `scope` and caches it. Where the realm's tokens say what they grant (a JWT
+     * with an `access` claim) and `batch` allows, the same request also asks for the pull scopes
+     * the run will need next on that registry, and the token is cached for each scope it grants:
+     * one token request for many repositories, where the floor asks one per repository.
+     */
+    refresh(endpoint, challenge, scope, credential, batch) {
+        const realm = realmOf(challenge);
+        const others = [];
+        if (batch && this.claimRealms.has(realm) && !credential?.identityToken) {
+            for (const repository of this.upcoming(endpoint.host)) {
+                if (others.length >= SCOPES_PER_TOKEN - 1)
+                    break;
+                const other = pullScope(repository);
+                if (other !== scope && !this.tokens.has(this.tokenKey(challenge, other, credential)))
+                    others.push(other);
+            }
+        }
+        const fetched = this.fetchToken(endpoint, challenge, [scope, ...others], credential);
+        const granted = fetched.then((t) => ('token' in t ? grantedPullScopes(t.token) : undefined));
+        // learnt before anyone waiting on the realm's first token goes on (a failed fetch is the caller's to report)
+        const learnt = granted.then((g) => void (g && this.claimRealms.add(realm)), () => { });
+        if (!this.realms.has(realm)) {
+            const entry = { settled: false, done: learnt.then(() => void (entry.settled = true)) };
+            this.realms.set(realm, entry);
+        }
+        // a batch token that does not grant a scope is not that scope's answer: ask for it alone
+        const covering = (wanted) => Promise.all([fetched, granted]).then(([t, g]) => (others.length === 0 || !('token' in t) || g?.has(wanted) ? t : this.refresh(endpoint, challenge, wanted, credential, false)));
+        const own = covering(scope);
+        this.tokens.set(this.tokenKey(challenge, scope, credential), own);
+        for (const other of others)
+            this.tokens.set(this.tokenKey(challenge, other, credential), covering(other));
+        return own;
+    }
+    tokenKey(challenge, scope, credential) {
+        return [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n');
     }
     async fetchToken(endpoint, challenge, scope, credential) {
         const scopes = typeof scope === 'string' ? [scope] : scope;
@@ -55672,6 +55753,7 @@ class Authenticator {
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/client.js
+
 
 /** Every manifest type real clients accept, so a registry never downgrades or hides what it stores. */
 const MANIFEST_ACCEPT = [
@@ -55808,21 +55890,20 @@ class RegistryClient {
      * (no Bearer challenge, a token that is not a JWT with an `access` claim): ask per repository.
      */
     async anonymousPullAccess(endpoint, repositories) {
-        const answer = await this.authenticator.anonymousToken(endpoint, repositories.map((r) => `repository:${r}:pull`));
+        const answer = await this.authenticator.anonymousToken(endpoint, repositories.map(pullScope));
         if (!answer)
             return undefined;
         // a token server that gives anonymous clients no token at all: nothing is public
         if (!('token' in answer))
             return answer.status === 401 || answer.status === 403 ? new Map(repositories.map((r) => [r, false])) : undefined;
-        const access = jwtAccess(answer.token);
-        if (!access)
+        const granted = grantedPullScopes(answer.token);
+        if (!granted)
             return undefined;
-        const pullable = (r) => access.some((a) => a.type === 'repository' && a.name === r && (a.actions.includes('pull') || a.actions.includes('*')));
-        return new Map(repositories.map((r) => [r, pullable(r)]));
+        return new Map(repositories.map((r) => [r, granted.has(pullScope(r))]));
     }
     /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
     async send(endpoint, repository, build, options = {}) {
-        const scope = `repository:${repository}:pull`;
+        const scope = pullScope(repository);
         const lookup = options.anonymous ? {} : await this.keychain.lookup(endpoint.host);
         const credential = lookup.credential;
         const first = endpoint.challenges.length > 0 ? await this.authenticator.authorize(endpoint, endpoint.challenges, scope, credential) : {};
@@ -55843,23 +55924,6 @@ class RegistryClient {
             response = await this.transport.request({ ...request, authorization });
         }
         return { response, credential, credentialProblem: lookup.problem, presented: credential !== undefined && authorization !== undefined };
-    }
-}
-/** The `access` claim of a JWT (not verified: the registry verifies it; this only reads what was granted). */
-function jwtAccess(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3)
-        return undefined;
-    try {
-        const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-        if (!Array.isArray(claims.access))
-            return undefined;
-        return claims.access
-            .filter((a) => typeof a === 'object' && a !== null)
-            .map((a) => ({ type: String(a.type), name: String(a.name), actions: Array.isArray(a.actions) ? a.actions.map(String) : [] }));
-    }
-    catch {
-        return undefined;
     }
 }
 /** RFC 6750: `error="invalid_token"` means the token expired or was malformed; another one may work. */
@@ -56463,8 +56527,7 @@ class InspectionError extends Error {
 
 ;// CONCATENATED MODULE: ./lib/resolve/anonymous-access.js
 
-/** Scopes per anonymous token request: a URL of a few kilobytes, which every token server takes. */
-const SCOPES_PER_TOKEN = 30;
+
 /**
  * Whether an anonymous client (a node without pull secrets) may pull a repository, in as few
  * requests as the registry allows:
@@ -56579,13 +56642,15 @@ class Resolver {
         this.perRegistry = perRegistry;
         this.inspector = inspector;
         // the other repositories asked for on a registry: their anonymous access is learned in the same token
-        this.anonymousAccess = new AnonymousAccess(client, (registry) => {
-            const repositories = new Set();
-            for (const { target } of this.started.values())
-                if (target.registry === registry)
-                    repositories.add(target.repository);
-            return repositories;
-        });
+        this.anonymousAccess = new AnonymousAccess(client, (registry) => this.repositoriesOn(registry));
+    }
+    /** The repositories asked for on `registry` so far, in the order they were asked. */
+    repositoriesOn(registry) {
+        const repositories = new Set();
+        for (const { target } of this.started.values())
+            if (target.registry === registry)
+                repositories.add(target.repository);
+        return repositories;
     }
     /** Starts resolving `target` unless its key already is; what the registry established. */
     resolve(target) {
@@ -57180,7 +57245,8 @@ class RegistrySession {
         }
         const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => this.logger.debug(m) });
         const allowed = options.allowedRegistries ?? [];
-        const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? [], allowed), new Authenticator(transport, onSecret, Date.now, allowed), keychain);
+        const authenticator = new Authenticator(transport, onSecret, Date.now, allowed);
+        const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? [], allowed), authenticator, keychain);
         const compat = options.compat;
         const cache = FactsCache.load(options.cacheFile);
         const inspector = compat
@@ -57192,7 +57258,10 @@ class RegistrySession {
             })
             : undefined;
         this.logger.info('Resolving image references on their registries while files are read');
-        this.opened = { transport, resolver: new Resolver(client, options.perRegistryConcurrency, inspector), cache };
+        const resolver = new Resolver(client, options.perRegistryConcurrency, inspector);
+        // a token asked for one repository also covers the run's next ones on that registry
+        authenticator.upcoming = (host) => resolver.repositoriesOn(host);
+        this.opened = { transport, resolver, cache };
         return this.opened;
     }
 }

@@ -61,7 +61,7 @@ const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRe
  * of ~245 MB, in the same time. Only a worker's heap can be bounded from inside the program:
  * the action cannot pass node flags (`runs: using: node24`), nor can the CLI's shebang.
  */
-const YOUNG_GENERATION_MB = 32;
+const YOUNG_GENERATION_MB = 16;
 /**
  * Runs the bundle `file` (beside the calling entry point) in a worker thread with a bounded
  * young generation; the main thread, which loads nothing but this, waits for its exit code.

@@ -118,12 +118,8 @@ export class RegistrySession {
     }
     const transport = new Transport({ ...options.transport, signal: options.deadline, onRetry: (m) => this.logger.debug(m) })
     const allowed = options.allowedRegistries ?? []
-    const client = new RegistryClient(
-      transport,
-      new Endpoints(transport, options.insecureRegistries ?? [], allowed),
-      new Authenticator(transport, onSecret, Date.now, allowed),
-      keychain
-    )
+    const authenticator = new Authenticator(transport, onSecret, Date.now, allowed)
+    const client = new RegistryClient(transport, new Endpoints(transport, options.insecureRegistries ?? [], allowed), authenticator, keychain)
     const compat = options.compat
     const cache = FactsCache.load(options.cacheFile)
     const inspector = compat
@@ -135,7 +131,10 @@ export class RegistrySession {
         })
       : undefined
     this.logger.info('Resolving image references on their registries while files are read')
-    this.opened = { transport, resolver: new Resolver(client, options.perRegistryConcurrency, inspector), cache }
+    const resolver = new Resolver(client, options.perRegistryConcurrency, inspector)
+    // a token asked for one repository also covers the run's next ones on that registry
+    authenticator.upcoming = (host) => resolver.repositoriesOn(host)
+    this.opened = { transport, resolver, cache }
     return this.opened
   }
 }

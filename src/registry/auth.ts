@@ -5,6 +5,7 @@ import type { HttpResponse, Transport } from './transport.js'
 import { describeRegistryErrors } from './registry-errors.js'
 import { hostMatches } from './guard.js'
 import { TransportError } from './errors.js'
+import { grantedPullScopes, pullScope } from './jwt.js'
 
 /** A refusal by the token server itself (before the registry was asked). */
 export interface AuthRefusal {
@@ -15,6 +16,12 @@ export interface AuthRefusal {
 
 /** Tokens are refreshed this long before they expire, so a token never dies in flight. */
 const EXPIRY_MARGIN_MS = 5_000
+function realmOf(challenge: Challenge): string {
+  return `${challenge.params.realm}\n${challenge.params.service ?? ''}`
+}
+
+/** Scopes per token request: a URL of a few kilobytes, which every token server takes. */
+export const SCOPES_PER_TOKEN = 30
 /** The distribution token spec's default lifetime when `expires_in` is absent. */
 const DEFAULT_TOKEN_SECONDS = 60
 
@@ -30,6 +37,12 @@ interface CachedToken {
  */
 export class Authenticator {
   private readonly tokens = new Map<string, Promise<CachedToken | AuthRefusal>>()
+  /** token realms whose tokens list what they grant: only these are asked for several scopes at once */
+  private readonly claimRealms = new Set<string>()
+  /** each realm's first token request, which the realm's other first requests wait for */
+  private readonly realms = new Map<string, { settled: boolean; done: Promise<void> }>()
+  /** the repositories a run will ask for next on a registry (set by the resolver) */
+  upcoming: (host: string) => Iterable<string> = () => []
 
   constructor(
     private readonly transport: Transport,
@@ -85,19 +98,56 @@ export class Authenticator {
   }
 
   private token(endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined, fresh: boolean): Promise<CachedToken | AuthRefusal> {
-    const key = [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n')
+    const key = this.tokenKey(challenge, scope, credential)
     const cached = this.tokens.get(key)
     if (cached && !fresh) {
       // a refusal stays a refusal for the same scope and credential; only an expired token is fetched again
-      return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(key, endpoint, challenge, scope, credential)))
+      return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(endpoint, challenge, scope, credential, false)))
     }
-    return this.refresh(key, endpoint, challenge, scope, credential)
+    // the realm's first token tells whether its tokens list what they grant: wait for it, then batch
+    const first = this.realms.get(realmOf(challenge))
+    if (first && !first.settled && !fresh) return first.done.then(() => this.token(endpoint, challenge, scope, credential, fresh))
+    return this.refresh(endpoint, challenge, scope, credential, !fresh)
   }
 
-  private refresh(key: string, endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined): Promise<CachedToken | AuthRefusal> {
-    const fetched = this.fetchToken(endpoint, challenge, scope, credential)
-    this.tokens.set(key, fetched)
-    return fetched
+  /**
+   * Fetches a token for `scope` and caches it. Where the realm's tokens say what they grant (a JWT
+   * with an `access` claim) and `batch` allows, the same request also asks for the pull scopes
+   * the run will need next on that registry, and the token is cached for each scope it grants:
+   * one token request for many repositories, where the floor asks one per repository.
+   */
+  private refresh(endpoint: Endpoint, challenge: Challenge, scope: string, credential: Credential | undefined, batch: boolean): Promise<CachedToken | AuthRefusal> {
+    const realm = realmOf(challenge)
+    const others: string[] = []
+    if (batch && this.claimRealms.has(realm) && !credential?.identityToken) {
+      for (const repository of this.upcoming(endpoint.host)) {
+        if (others.length >= SCOPES_PER_TOKEN - 1) break
+        const other = pullScope(repository)
+        if (other !== scope && !this.tokens.has(this.tokenKey(challenge, other, credential))) others.push(other)
+      }
+    }
+    const fetched = this.fetchToken(endpoint, challenge, [scope, ...others], credential)
+    const granted = fetched.then((t) => ('token' in t ? grantedPullScopes(t.token) : undefined))
+    // learnt before anyone waiting on the realm's first token goes on (a failed fetch is the caller's to report)
+    const learnt = granted.then(
+      (g) => void (g && this.claimRealms.add(realm)),
+      () => {}
+    )
+    if (!this.realms.has(realm)) {
+      const entry = { settled: false, done: learnt.then(() => void (entry.settled = true)) }
+      this.realms.set(realm, entry)
+    }
+    // a batch token that does not grant a scope is not that scope's answer: ask for it alone
+    const covering = (wanted: string) =>
+      Promise.all([fetched, granted]).then(([t, g]) => (others.length === 0 || !('token' in t) || g?.has(wanted) ? t : this.refresh(endpoint, challenge, wanted, credential, false)))
+    const own = covering(scope)
+    this.tokens.set(this.tokenKey(challenge, scope, credential), own)
+    for (const other of others) this.tokens.set(this.tokenKey(challenge, other, credential), covering(other))
+    return own
+  }
+
+  private tokenKey(challenge: Challenge, scope: string, credential: Credential | undefined): string {
+    return [challenge.params.realm, challenge.params.service ?? '', scope, credential?.source ?? '', credential?.username ?? ''].join('\n')
   }
 
   private async fetchToken(endpoint: Endpoint, challenge: Challenge, scope: string | readonly string[], credential: Credential | undefined): Promise<CachedToken | AuthRefusal> {

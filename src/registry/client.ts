@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { AuthRefusal, Authenticator } from './auth.js'
+import { grantedPullScopes, pullScope } from './jwt.js'
 import type { Credential } from './credentials/credential.js'
 import type { Keychain } from './credentials/keychain.js'
 import type { Endpoint, Endpoints, UnreachableEndpoint } from './endpoints.js'
@@ -160,19 +161,18 @@ export class RegistryClient {
    * (no Bearer challenge, a token that is not a JWT with an `access` claim): ask per repository.
    */
   async anonymousPullAccess(endpoint: Endpoint, repositories: readonly string[]): Promise<Map<string, boolean> | undefined> {
-    const answer = await this.authenticator.anonymousToken(endpoint, repositories.map((r) => `repository:${r}:pull`))
+    const answer = await this.authenticator.anonymousToken(endpoint, repositories.map(pullScope))
     if (!answer) return undefined
     // a token server that gives anonymous clients no token at all: nothing is public
     if (!('token' in answer)) return answer.status === 401 || answer.status === 403 ? new Map(repositories.map((r) => [r, false])) : undefined
-    const access = jwtAccess(answer.token)
-    if (!access) return undefined
-    const pullable = (r: string) => access.some((a) => a.type === 'repository' && a.name === r && (a.actions.includes('pull') || a.actions.includes('*')))
-    return new Map(repositories.map((r) => [r, pullable(r)]))
+    const granted = grantedPullScopes(answer.token)
+    if (!granted) return undefined
+    return new Map(repositories.map((r) => [r, granted.has(pullScope(r))]))
   }
 
   /** Sends a request authorized for `repository:<name>:pull`, answering a challenge once. */
   private async send(endpoint: Endpoint, repository: string, build: (base: URL) => HttpRequest, options: { anonymous?: boolean } = {}): Promise<RegistryAnswer> {
-    const scope = `repository:${repository}:pull`
+    const scope = pullScope(repository)
     const lookup = options.anonymous ? {} : await this.keychain.lookup(endpoint.host)
     const credential = lookup.credential
     const first = endpoint.challenges.length > 0 ? await this.authenticator.authorize(endpoint, endpoint.challenges, scope, credential) : {}
@@ -190,21 +190,6 @@ export class RegistryClient {
       response = await this.transport.request({ ...request, authorization })
     }
     return { response, credential, credentialProblem: lookup.problem, presented: credential !== undefined && authorization !== undefined }
-  }
-}
-
-/** The `access` claim of a JWT (not verified: the registry verifies it; this only reads what was granted). */
-function jwtAccess(token: string): Array<{ type: string; name: string; actions: string[] }> | undefined {
-  const parts = token.split('.')
-  if (parts.length !== 3) return undefined
-  try {
-    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { access?: unknown }
-    if (!Array.isArray(claims.access)) return undefined
-    return claims.access
-      .filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null)
-      .map((a) => ({ type: String(a.type), name: String(a.name), actions: Array.isArray(a.actions) ? a.actions.map(String) : [] }))
-  } catch {
-    return undefined
   }
 }
 

@@ -1,10 +1,9 @@
+import { SCOPES_PER_TOKEN } from '../registry/auth.js'
 import { challengeSchemes } from '../registry/challenge.js'
 import type { RegistryClient } from '../registry/client.js'
 import type { Endpoint } from '../registry/endpoints.js'
 import type { Target } from './outcome.js'
 
-/** Scopes per anonymous token request: a URL of a few kilobytes, which every token server takes. */
-const SCOPES_PER_TOKEN = 30
 
 type Access = 'private' | 'public'
 

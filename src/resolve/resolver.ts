@@ -46,11 +46,14 @@ export class Resolver {
     private readonly inspector?: Inspector
   ) {
     // the other repositories asked for on a registry: their anonymous access is learned in the same token
-    this.anonymousAccess = new AnonymousAccess(client, (registry) => {
-      const repositories = new Set<string>()
-      for (const { target } of this.started.values()) if (target.registry === registry) repositories.add(target.repository)
-      return repositories
-    })
+    this.anonymousAccess = new AnonymousAccess(client, (registry) => this.repositoriesOn(registry))
+  }
+
+  /** The repositories asked for on `registry` so far, in the order they were asked. */
+  repositoriesOn(registry: string): Set<string> {
+    const repositories = new Set<string>()
+    for (const { target } of this.started.values()) if (target.registry === registry) repositories.add(target.repository)
+    return repositories
   }
 
   /** Starts resolving `target` unless its key already is; what the registry established. */

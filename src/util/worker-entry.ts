@@ -9,7 +9,7 @@ import { SHARE_ENV, Worker } from 'node:worker_threads'
  * of ~245 MB, in the same time. Only a worker's heap can be bounded from inside the program:
  * the action cannot pass node flags (`runs: using: node24`), nor can the CLI's shebang.
  */
-const YOUNG_GENERATION_MB = 32
+const YOUNG_GENERATION_MB = 16
 
 /**
  * Runs the bundle `file` (beside the calling entry point) in a worker thread with a bounded

@@ -118,6 +118,21 @@ describeLab('registry checks against real registries (CNCF distribution on loopb
     expect(fresh.map((r) => r.user || 'anonymous').sort()).toEqual(['alice', 'anonymous'])
   })
 
+  test('where tokens list what they grant (JWT access claims), one token request covers several repositories', async () => {
+    const suffix = Date.now().toString(36)
+    const repos = ['public/hello', 'private/hello', `private/missing-a-${suffix}`, `private/missing-b-${suffix}`, `private/missing-c-${suffix}`]
+    const many = podWorkspace(repos.map((r) => `${l.token.host}/${r}:1.0`))
+    const config = dockerConfig({ [l.token.host]: { username: 'alice', password: 'alicepass' } })
+    const { findings } = await check(many.dir, ['--docker-config', config])
+    expect(findings.map((f) => [f.rule, f.line])).toEqual([2, 3, 4].map((i) => ['repository-not-found', many.lineOf(i)]))
+    // alice's requests naming this run's own repositories: the realm's first token is asked alone
+    // (it tells whether tokens list their grants); the others share the requests after it
+    const mine = (await issuerStats(l)).requests.filter((r) => r.user === 'alice' && r.scopes.some((s) => s.includes(suffix)))
+    expect(mine.flatMap((r) => r.scopes).filter((s) => s.includes(suffix)).sort()).toEqual(repos.slice(2).map((r) => `repository:${r}:pull`).sort())
+    expect(mine.length).toBeLessThan(3)
+    expect(Math.max(...mine.map((r) => r.scopes.length))).toBeGreaterThan(1)
+  })
+
   test('wrong or insufficient credentials are credentials-rejected, naming their source but never the secret', async () => {
     const config = dockerConfig({ [l.basic.host]: { username: 'alice', password: 'wrong-password-123' }, [l.token.host]: { username: 'bob', password: 'bobpass' } })
     const { findings, stdout } = await check(ws.dir, ['--docker-config', config], ca)
