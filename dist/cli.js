@@ -2,25 +2,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 816:
-/***/ ((module) => {
-
-function webpackEmptyAsyncContext(req) {
-	// Here Promise.resolve().then() is used instead of new Promise() to prevent
-	// uncaught exception popping up in devtools
-	return Promise.resolve().then(() => {
-		var e = new Error("Cannot find module '" + req + "'");
-		e.code = 'MODULE_NOT_FOUND';
-		throw e;
-	});
-}
-webpackEmptyAsyncContext.keys = () => ([]);
-webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
-webpackEmptyAsyncContext.id = 816;
-module.exports = webpackEmptyAsyncContext;
-
-/***/ }),
-
 /***/ 69:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -66,14 +47,10 @@ const YOUNG_GENERATION_MB = 16;
  * Runs the bundle `file` (beside the calling entry point) in a worker thread with a bounded
  * young generation; the main thread, which loads nothing but this, waits for its exit code.
  * Standard streams, environment and exit code are the worker's, as if it were the process.
- * PULLGATE_NO_WORKER=1 runs it in this thread instead (for a debugger or a profiler).
+ * (The run files work on their own too: `node dist/cli-run.js …` for a debugger or a profiler.)
  */
 async function launch(entryUrl, file) {
     const target = external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname((0,external_node_url_namespaceObject.fileURLToPath)(entryUrl)), file);
-    if (process.env.PULLGATE_NO_WORKER) {
-        await __nccwpck_require__(816)((0,external_node_url_namespaceObject.pathToFileURL)(target).href);
-        return;
-    }
     await new Promise((resolve) => {
         const worker = new external_node_worker_threads_namespaceObject.Worker(target, {
             argv: process.argv.slice(2),

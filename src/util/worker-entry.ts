@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { SHARE_ENV, Worker } from 'node:worker_threads'
 
 /**
@@ -15,14 +15,10 @@ const YOUNG_GENERATION_MB = 16
  * Runs the bundle `file` (beside the calling entry point) in a worker thread with a bounded
  * young generation; the main thread, which loads nothing but this, waits for its exit code.
  * Standard streams, environment and exit code are the worker's, as if it were the process.
- * PULLGATE_NO_WORKER=1 runs it in this thread instead (for a debugger or a profiler).
+ * (The run files work on their own too: `node dist/cli-run.js …` for a debugger or a profiler.)
  */
 export async function launch(entryUrl: string, file: string): Promise<void> {
   const target = path.join(path.dirname(fileURLToPath(entryUrl)), file)
-  if (process.env.PULLGATE_NO_WORKER) {
-    await import(pathToFileURL(target).href)
-    return
-  }
   await new Promise<void>((resolve) => {
     const worker = new Worker(target, {
       argv: process.argv.slice(2),
