@@ -55,7 +55,9 @@ export function run(cmd, args, { useTime, env = process.env, cwd = ROOT, nodeArg
       const ms = performance.now() - started
       const stderr = Buffer.concat(err).toString()
       const kb = !node ? null : useTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr) : new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr)
-      resolve({ ms, rss: kb ? Number(kb[1]) * 1024 : NaN, code, stdout: Buffer.concat(out).toString(), stderr })
+      // CPU seconds (user + system) when /usr/bin/time measured them
+      const cpu = node && useTime ? ['User', 'System'].reduce((t, k) => t + Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(stderr)?.[1] ?? NaN), 0) : NaN
+      resolve({ ms, rss: kb ? Number(kb[1]) * 1024 : NaN, cpu, code, stdout: Buffer.concat(out).toString(), stderr })
     })
   })
 }

@@ -21,7 +21,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, readFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { connect } from 'node:net'
 import os from 'node:os'
@@ -138,6 +138,19 @@ function logCounter(lab) {
       stats.total += counts.token
       return stats
     }
+  }
+}
+
+/** CPU seconds the lab's registries and token issuer have used so far (Linux /proc; NaN elsewhere). */
+function labCpuSeconds(lab) {
+  const tick = 100 // USER_HZ on Linux
+  try {
+    return lab.pids.reduce((sum, pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return sum + (Number(fields[11]) + Number(fields[12])) / tick
+    }, 0)
+  } catch {
+    return NaN
   }
 }
 
@@ -384,9 +397,11 @@ async function main() {
     if (profileDir) mkdirSync(profileDir, { recursive: true })
     const pullgate = async (label, paths, cacheFile, t, extra = [], profile = false) => {
       await counter.reset()
+      const lab0 = labCpuSeconds(lab)
       const nodeArgs = profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : []
       const res = await run(null, [CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied, nodeArgs })
       const requests = await counter.snapshot()
+      const labCpu = labCpuSeconds(lab) - lab0
       let report
       try { report = JSON.parse(res.stdout) } catch { throw new BenchError(`${label}: pullgate exited ${res.code} without a JSON report: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`) }
       const s = report.summary
@@ -396,9 +411,9 @@ async function main() {
         throw new BenchError(`${label}: pullgate disagrees with the generator: files ${s.files}/${t.files}, references ${s.references}/${t.references}, unique ${s.uniqueImages}/${t.unique.size}, unexpected findings ${JSON.stringify(broken)}, exit ${res.code}`)
       const rules = {}
       for (const f of report.findings ?? []) rules[f.rule] = (rules[f.rule] ?? 0) + 1
-      return { ms: res.ms, rssMB: res.rss / MB, requests, rules }
+      return { ms: res.ms, rssMB: res.rss / MB, cpuS: res.cpu, labCpuS: labCpu, requests, rules }
     }
-    const median3 = (xs) => ({ ...xs[Math.floor((xs.length - 1) / 2)], ms: median(xs.map((x) => x.ms)), rssMB: median(xs.map((x) => x.rssMB)) })
+    const median3 = (xs) => ({ ...xs[Math.floor((xs.length - 1) / 2)], ...Object.fromEntries(['ms', 'rssMB', 'cpuS', 'labCpuS'].map((k) => [k, median(xs.map((x) => x[k]))])) })
 
     // 3a/3b. Cold and warm.
     const colds = []
@@ -441,10 +456,12 @@ async function main() {
     for (let i = 0; i < runs; i++) {
       log(`floor ${i + 1}/${runs}`)
       await counter.reset()
+      const lab0 = labCpuSeconds(lab)
       const res = await run(null, [floorFile, jobFile], { useTime, env: proxied })
       if (res.code !== 0) throw new BenchError(`floor exited ${res.code}: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`)
       const out = JSON.parse(res.stdout)
-      floors.push({ ms: res.ms, rssMB: res.rss / MB, requests: await counter.snapshot(), own: out })
+      const requests = await counter.snapshot()
+      floors.push({ ms: res.ms, rssMB: res.rss / MB, cpuS: res.cpu, labCpuS: labCpuSeconds(lab) - lab0, requests, own: out })
     }
     const floor = median3(floors)
 
@@ -516,8 +533,8 @@ async function main() {
 
 function table(r) {
   const n = (v, w = 10, d = 0) => (v == null || Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w)
-  const head = `${''.padEnd(26)}${'wall ms'.padStart(10)}${'RSS MB'.padStart(8)}${'total'.padStart(7)}${KINDS.map((k) => ({ token: 'token', ping: 'ping', headManifest: 'HEAD m', getManifest: 'GET m', getBlob: 'GET b', tagsList: 'tags', connect: 'CONNECT', other: 'other' })[k].padStart(8)).join('')}${'401s'.padStart(6)}`
-  const row = (label, x) => `${label.padEnd(26)}${n(x.ms)}${n(x.rssMB, 8, 1)}${n(x.requests.total, 7)}${KINDS.map((k) => n(x.requests.counts[k], 8)).join('')}${n(x.requests.unauthorized, 6)}`
+  const head = `${''.padEnd(26)}${'wall ms'.padStart(10)}${'RSS MB'.padStart(8)}${'CPU s'.padStart(7)}${'lab CPU'.padStart(8)}${'total'.padStart(7)}${KINDS.map((k) => ({ token: 'token', ping: 'ping', headManifest: 'HEAD m', getManifest: 'GET m', getBlob: 'GET b', tagsList: 'tags', connect: 'CONNECT', other: 'other' })[k].padStart(8)).join('')}${'401s'.padStart(6)}`
+  const row = (label, x) => `${label.padEnd(26)}${n(x.ms)}${n(x.rssMB, 8, 1)}${n(x.cpuS, 7, 1)}${n(x.labCpuS, 8, 1)}${n(x.requests.total, 7)}${KINDS.map((k) => n(x.requests.counts[k], 8)).join('')}${n(x.requests.unauthorized, 6)}`
   const lines = [
     `${r.files} files, ${r.references} image references, ${r.uniqueReferences} unique (${r.uniqueImages} images seeded over open/basic/token); median of ${r.runs} run(s); RSS by ${r.rss}; requests counted by ${r.countedBy}`,
     `lab start ${r.lab.startMs.toFixed(0)} ms; seeding ${r.uniqueImages} images ${r.lab.seedMs.toFixed(0)} ms (${r.lab.seededManifest}, ${r.lab.layersPerImage} mounted layer(s) + own config each); tree ${r.lab.treeMs.toFixed(0)} ms`,
@@ -544,6 +561,7 @@ function table(r) {
     `ratio pullgate cold/floor wall: ${x.coldOverFloor.toFixed(2)}x; warm/floor: ${x.warmOverFloor.toFixed(2)}x`,
     r.skopeo ? `ratio skopeo loop (extrapolated)/pullgate cold: ${x.skopeoLoopOverCold.toFixed(1)}x; skopeo xargs/pullgate cold: ${x.skopeoXargsOverCold.toFixed(1)}x` : 'ratio skopeo: -',
     `requests per unique reference: cold ${x.requestsPerUniqueCold.toFixed(2)}, warm ${x.requestsPerUniqueWarm.toFixed(2)}, floor ${x.requestsPerUniqueFloor.toFixed(2)}`,
+    `CPU s used by the client (user+system) and by the lab's registries and token issuer meanwhile: cold ${r.cold.cpuS.toFixed(1)} + ${r.cold.labCpuS.toFixed(1)}, floor ${r.floor.cpuS.toFixed(1)} + ${r.floor.labCpuS.toFixed(1)} (on ${os.cpus().length} cores)`,
     `peak RSS MB: cold ${r.cold.rssMB.toFixed(1)}, warm ${r.warm.rssMB.toFixed(1)}, floor ${r.floor.rssMB.toFixed(1)}, offline ${r.offline.rssMB.toFixed(1)}`,
     `findings (cold): ${Object.entries(r.cold.rules).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
     ''
