@@ -56657,6 +56657,8 @@ class Resolver {
         const found = this.started.get(target.key);
         if (!found) {
             const promise = this.limited(target, () => this.resolveTarget(target));
+            // a bug's rejection is reported when settled() is awaited, not as an unhandled rejection meanwhile
+            promise.catch(() => { });
             this.started.set(target.key, { target, promise });
             return promise;
         }
@@ -56664,6 +56666,7 @@ class Resolver {
         if (found.target.inspect === false && target.inspect !== false && this.inspector) {
             const inspector = this.inspector;
             found.promise = found.promise.then((resolution) => resolution.kind === 'resolved' ? this.limited(target, () => this.withFacts(resolution, target, inspector)) : resolution);
+            found.promise.catch(() => { });
             this.started.set(target.key, { target, promise: found.promise });
         }
         return found.promise;
@@ -57264,19 +57267,6 @@ class RegistrySession {
         this.opened = { transport, resolver, cache };
         return this.opened;
     }
-}
-/** Resolves every image at once (what a caller without files to read uses). */
-async function resolveImages(images, options, logger) {
-    const session = new RegistrySession(options, logger);
-    try {
-        for (const image of images)
-            session.ask(image);
-    }
-    catch (error) {
-        await session.close();
-        throw error;
-    }
-    return session.finish();
 }
 
 ;// CONCATENATED MODULE: ./lib/compat/table.js

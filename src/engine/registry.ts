@@ -138,15 +138,3 @@ export class RegistrySession {
     return this.opened
   }
 }
-
-/** Resolves every image at once (what a caller without files to read uses). */
-export async function resolveImages(images: readonly ScannedImage[], options: RegistryOptions, logger: Logger): Promise<Resolutions> {
-  const session = new RegistrySession(options, logger)
-  try {
-    for (const image of images) session.ask(image)
-  } catch (error) {
-    await session.close()
-    throw error
-  }
-  return session.finish()
-}

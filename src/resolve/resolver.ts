@@ -61,6 +61,8 @@ export class Resolver {
     const found = this.started.get(target.key)
     if (!found) {
       const promise = this.limited(target, () => this.resolveTarget(target))
+      // a bug's rejection is reported when settled() is awaited, not as an unhandled rejection meanwhile
+      promise.catch(() => {})
       this.started.set(target.key, { target, promise })
       return promise
     }
@@ -70,6 +72,7 @@ export class Resolver {
       found.promise = found.promise.then((resolution) =>
         resolution.kind === 'resolved' ? this.limited(target, () => this.withFacts(resolution, target, inspector)) : resolution
       )
+      found.promise.catch(() => {})
       this.started.set(target.key, { target, promise: found.promise })
     }
     return found.promise
