@@ -12,8 +12,9 @@
  *                      [--skopeo-sample 100] [--no-skopeo] [--no-time] [--no-scaling] [--profile DIR]
  *                      [--count logs|proxy]
  *
- * --profile DIR writes V8 CPU profiles of the cold and warm runs there (open them in Chrome's
- * DevTools, or summarise them with `node bench/profile-summary.js FILE`).
+ * --profile DIR runs one more cold and warm run with V8's CPU profiler, not counted in the
+ * figures, and writes the profiles there (open them in Chrome's DevTools, or summarise them
+ * with `node bench/profile-summary.js FILE`).
  *
  * Seeding: every image reuses the layers of the lab's open/lab/app:1.0.0 (cross-repository blob
  * mounts) but gets its own small config blob (a label naming it), so every image has its own
@@ -30,10 +31,12 @@ import { parseArgs } from 'node:util'
 import { BenchError, CLI, makeRng, MB, median, run, TEAMS, WORDS } from './common.js'
 import { Agent, request } from 'undici'
 import { startLab, stopLab } from '../test/lab/lab.js'
+import { basicAuth } from '../test/lab/http.js'
+import { pool } from '../test/lab/seed.js'
 
 const CONCURRENCY = 8 // per registry, as pullgate
 const ALICE = { user: 'alice', password: 'alicepass' }
-const BASIC = 'Basic ' + Buffer.from(`${ALICE.user}:${ALICE.password}`).toString('base64')
+const BASIC = basicAuth(ALICE.user, ALICE.password)
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -49,12 +52,11 @@ const BROKEN_RULES = new Set(['invalid-manifest', 'invalid-reference', 'unresolv
 
 function startProxy(issuerHost) {
   const counts = Object.fromEntries(KINDS.map((k) => [k, 0]))
-  const stats = { counts, total: 0, unauthorized: 0, byHost: {} }
+  const stats = { counts, total: 0, unauthorized: 0 }
   const reset = () => {
     for (const k of KINDS) counts[k] = 0
     stats.total = 0
     stats.unauthorized = 0
-    stats.byHost = {}
   }
   const classify = (method, u) => (u.host === issuerHost ? 'token' : classifyPath(method, u.pathname))
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 })
@@ -63,7 +65,6 @@ function startProxy(issuerHost) {
     try { target = new URL(req.url) } catch { res.writeHead(400); res.end(); return }
     stats.total++
     counts[classify(req.method, target)]++
-    stats.byHost[target.host] = (stats.byHost[target.host] ?? 0) + 1
     const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers, agent }, (answer) => {
       if (answer.statusCode === 401) stats.unauthorized++
       res.writeHead(answer.statusCode ?? 502, answer.headers)
@@ -87,9 +88,8 @@ function startProxy(issuerHost) {
   })
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
     url: `http://127.0.0.1:${server.address().port}`,
-    stats,
     reset,
-    snapshot: () => ({ ...stats, counts: { ...counts }, byHost: { ...stats.byHost } }),
+    snapshot: () => ({ ...stats, counts: { ...counts } }),
     stop: () => new Promise((r) => { server.closeAllConnections(); agent.destroy(); server.close(() => r()) })
   })))
 }
@@ -119,7 +119,7 @@ function logCounter(lab) {
     snapshot: async () => {
       await new Promise((r) => setTimeout(r, 200)) // a registry writes its access line as the response ends
       const counts = Object.fromEntries(KINDS.map((k) => [k, 0]))
-      const stats = { counts, total: 0, unauthorized: 0, byHost: {} }
+      const stats = { counts, total: 0, unauthorized: 0 }
       logs.forEach((file, i) => {
         const size = statSync(file).size
         const fd = openSync(file, 'r')
@@ -164,11 +164,6 @@ async function call(url, { method = 'GET', headers = {}, body, expect }) {
   const buf = Buffer.from(await r.body.arrayBuffer())
   if (expect && !expect.includes(r.statusCode)) throw new BenchError(`seeding: ${method} ${url} answered ${r.statusCode}: ${buf.toString().slice(0, 300)}`)
   return { status: r.statusCode, headers: r.headers, body: buf }
-}
-
-async function pool(items, n, fn) {
-  let i = 0
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => { while (i < items.length) { const j = i++; await fn(items[j], j) } }))
 }
 
 const sha = (buf) => `sha256:${createHash('sha256').update(buf).digest('hex')}`
@@ -271,7 +266,7 @@ function generateTree(dir, fileCount, images, seed) {
     writeFileSync(path.join(folder, `${String(i).padStart(5, '0')}-${name}.yaml`), text)
     files.push({ group, refs: mine })
   }
-  return { groups, files, refs }
+  return { groups, files }
 }
 
 function truthOf(files, groupSet) {
@@ -381,7 +376,7 @@ async function main() {
     const genMs = performance.now() - g0
     const truth = truthOf(gen.files)
     const dockerConfig = path.join(work, 'docker-config.json')
-    const b64 = Buffer.from(`${ALICE.user}:${ALICE.password}`).toString('base64')
+    const b64 = BASIC.slice('Basic '.length)
     writeFileSync(dockerConfig, JSON.stringify({ auths: { [lab.basic.host]: { auth: b64 }, [lab.token.host]: { auth: b64 } } }, null, 2))
 
     const proxied = { ...process.env }
@@ -390,7 +385,7 @@ async function main() {
     if (values.count === 'proxy') {
       proxy = await startProxy(lab.token.issuer.host)
       Object.assign(proxied, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, http_proxy: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' })
-      counter = { reset: async () => proxy.reset(), snapshot: async () => proxy.snapshot() }
+      counter = proxy
     } else counter = logCounter(lab)
     let cacheN = 0
     const profileDir = values.profile ? path.resolve(values.profile) : undefined
@@ -405,46 +400,28 @@ async function main() {
       let report
       try { report = JSON.parse(res.stdout) } catch { throw new BenchError(`${label}: pullgate exited ${res.code} without a JSON report: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`) }
       const s = report.summary
-      const broken = {}
-      for (const f of report.findings ?? []) if (BROKEN_RULES.has(f.rule)) broken[f.rule] = (broken[f.rule] ?? 0) + 1
-      if (res.code > 1 || s.files !== t.files || s.references !== t.references || s.uniqueImages !== t.unique.size || Object.keys(broken).length > 0)
-        throw new BenchError(`${label}: pullgate disagrees with the generator: files ${s.files}/${t.files}, references ${s.references}/${t.references}, unique ${s.uniqueImages}/${t.unique.size}, unexpected findings ${JSON.stringify(broken)}, exit ${res.code}`)
       const rules = {}
       for (const f of report.findings ?? []) rules[f.rule] = (rules[f.rule] ?? 0) + 1
+      const broken = Object.fromEntries(Object.entries(rules).filter(([rule]) => BROKEN_RULES.has(rule)))
+      if (res.code > 1 || s.files !== t.files || s.references !== t.references || s.uniqueImages !== t.unique.size || Object.keys(broken).length > 0)
+        throw new BenchError(`${label}: pullgate disagrees with the generator: files ${s.files}/${t.files}, references ${s.references}/${t.references}, unique ${s.uniqueImages}/${t.unique.size}, unexpected findings ${JSON.stringify(broken)}, exit ${res.code}`)
       return { ms: res.ms, rssMB: res.rss / MB, cpuS: res.cpu, labCpuS: labCpu, requests, rules }
     }
-    const median3 = (xs) => ({ ...xs[Math.floor((xs.length - 1) / 2)], ...Object.fromEntries(['ms', 'rssMB', 'cpuS', 'labCpuS'].map((k) => [k, median(xs.map((x) => x[k]))])) })
+    // the run with the median wall time, its requests and findings included; RSS and CPU are medians of their own
+    const medianRun = (xs) => ({ ...[...xs].sort((a, b) => a.ms - b.ms)[Math.floor((xs.length - 1) / 2)], ...Object.fromEntries(['rssMB', 'cpuS', 'labCpuS'].map((k) => [k, median(xs.map((x) => x[k]))])) })
 
-    // 3a/3b. Cold and warm.
-    const colds = []
-    const warms = []
-    for (let i = 0; i < runs; i++) {
-      const cache = path.join(work, `cache-${cacheN++}.json`)
-      log(`pullgate cold ${i + 1}/${runs}`)
-      colds.push(await pullgate('cold', [tree], cache, truth, [], i === 0))
-      log(`pullgate warm ${i + 1}/${runs}`)
-      warms.push(await pullgate('warm', [tree], cache, truth, [], i === 0))
-    }
-    const cold = median3(colds)
-    const warm = median3(warms)
-
-    // 3c. Floor.
+    // The floor's job: every unique reference, by registry.
     const floorFile = path.join(work, 'floor.mjs')
     writeFileSync(floorFile, floorScript(import.meta.resolve('undici')))
-    const uniqueRefs = [...truth.unique]
-    const parse = (ref) => {
-      const img = images.find((x) => ref.startsWith(`${x.host}/${x.repo}:`) || ref.startsWith(`${x.host}/${x.repo}@`))
-      const at = ref.indexOf('@')
-      return { img, repo: img.repo, ref: at >= 0 ? ref.slice(at + 1) : ref.slice(ref.lastIndexOf(':') + 1) }
-    }
     const byImage = new Map(images.map((x) => [`${x.host}/${x.repo}`, x]))
-    const parsed = uniqueRefs.map((ref) => {
+    const parsed = [...truth.unique].map((ref) => {
       const at = ref.indexOf('@')
       const noDigest = at >= 0 ? ref.slice(0, at) : ref
       const colon = noDigest.lastIndexOf(':')
       const name = colon > noDigest.indexOf('/') ? noDigest.slice(0, colon) : noDigest
-      const img = byImage.get(name) ?? parse(ref).img
-      return { full: ref, reg: img.reg, host: img.host, repo: img.repo, ref: at >= 0 ? ref.slice(at + 1) : noDigest.slice(colon + 1), skopeo: at >= 0 ? `${name}@${ref.slice(at + 1)}` : ref }
+      const img = byImage.get(name)
+      if (!img) throw new BenchError(`the generator wrote ${ref}, which names no seeded image`)
+      return { reg: img.reg, repo: img.repo, ref: at >= 0 ? ref.slice(at + 1) : noDigest.slice(colon + 1), skopeo: at >= 0 ? `${name}@${ref.slice(at + 1)}` : ref }
     })
     const job = {
       accept: ACCEPT, basic: BASIC, realm: lab.token.issuer.realm, service: lab.token.service,
@@ -452,18 +429,41 @@ async function main() {
     }
     const jobFile = path.join(work, 'floor.json')
     writeFileSync(jobFile, JSON.stringify(job))
-    const floors = []
-    for (let i = 0; i < runs; i++) {
-      log(`floor ${i + 1}/${runs}`)
+    const runFloor = async () => {
       await counter.reset()
       const lab0 = labCpuSeconds(lab)
       const res = await run(null, [floorFile, jobFile], { useTime, env: proxied })
       if (res.code !== 0) throw new BenchError(`floor exited ${res.code}: ${res.stderr.trim().split('\n').slice(0, 3).join(' | ')}`)
       const out = JSON.parse(res.stdout)
       const requests = await counter.snapshot()
-      floors.push({ ms: res.ms, rssMB: res.rss / MB, cpuS: res.cpu, labCpuS: labCpuSeconds(lab) - lab0, requests, own: out })
+      // the floor knows what it sent: a counter that saw less missed requests
+      if (requests.total !== out.requests) throw new BenchError(`the counter saw ${requests.total} of the floor's ${out.requests} requests`)
+      return { ms: res.ms, rssMB: res.rss / MB, cpuS: res.cpu, labCpuS: labCpuSeconds(lab) - lab0, requests, own: out }
     }
-    const floor = median3(floors)
+
+    // 3a-3c. Cold, warm and the floor, interleaved so that a noisy moment hits every case alike.
+    const colds = []
+    const warms = []
+    const floors = []
+    for (let i = 0; i < runs; i++) {
+      const cache = path.join(work, `cache-${cacheN++}.json`)
+      log(`pullgate cold ${i + 1}/${runs}`)
+      colds.push(await pullgate('cold', [tree], cache, truth))
+      log(`pullgate warm ${i + 1}/${runs}`)
+      warms.push(await pullgate('warm', [tree], cache, truth))
+      log(`floor ${i + 1}/${runs}`)
+      floors.push(await runFloor())
+    }
+    // profiled runs are slower and heavier: measured apart, never counted
+    if (profileDir) {
+      const cache = path.join(work, `cache-${cacheN++}.json`)
+      log('pullgate cold and warm with --cpu-prof')
+      await pullgate('cold', [tree], cache, truth, [], true)
+      await pullgate('warm', [tree], cache, truth, [], true)
+    }
+    const cold = medianRun(colds)
+    const warm = medianRun(warms)
+    const floor = medianRun(floors)
 
     // 3d. skopeo.
     let skopeo = null

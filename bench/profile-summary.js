@@ -40,6 +40,7 @@ for (const [id, us] of self) {
 const ms = (us) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%`
 const top = Number(values.top)
 const section = (title, map) => [title, ...[...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${ms(v)}  ${k}`), ''].join('\n')
+const idle = byFunction.get('(idle) (native):0') ?? 0
 process.stdout.write(
-  [`${(total / 1000).toFixed(0)} ms sampled`, '', section('self time by function', byFunction), section('total time by function (self and callees)', inclusive), section('self time by file', byFile)].join('\n')
+  [`${(total / 1000).toFixed(0)} ms sampled, ${((100 * idle) / total).toFixed(1)}% idle (waiting on the network or the disk)`, '', section('self time by function', byFunction), section('total time by function (self and callees)', inclusive), section('self time by file', byFile)].join('\n')
 )

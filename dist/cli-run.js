@@ -53350,7 +53350,7 @@ const PULL_FAILS = 'The kubelet would fail the pod with ErrImagePull, then Image
 function registryFinding(reference, resolution, at) {
     const image = reference.original;
     const name = canonicalReference(reference);
-    const repo = `${reference.domain}/${reference.path}`;
+    const repo = repositoryName(reference);
     switch (resolution.kind) {
         case 'resolved':
         case 'repository-exists':
@@ -53446,7 +53446,7 @@ async function applySuppressions(findings, workspace, ignoreGlobs, maxFileBytes 
     const kept = [];
     const suppressed = [];
     for (const finding of findings) {
-        const forms = finding.image !== undefined ? imageForms(finding.image) : [];
+        const forms = globs.length > 0 && finding.image !== undefined ? imageForms(finding.image) : [];
         const byGlob = globs.find((g) => forms.some((form) => g.re.test(form)));
         if (byGlob) {
             suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` });
@@ -53873,6 +53873,7 @@ function rangeOf(node) {
 ;// CONCATENATED MODULE: ./lib/manifests/kustomize.js
 
 
+/** The file names kustomize looks for in a folder, in its order of preference. */
 const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 /**
  * Reads the `images:` transformer entries of a kustomization (kustomize accepts the file without
@@ -53982,6 +53983,7 @@ function looksLikeKubernetes(text) {
 // A manifest has `apiVersion` and `kind` keys, in YAML or JSON spelling.
 const KUBERNETES_KEYS = [/(^|[\s{,])["']?apiVersion["']?\s*:/m, /(^|[\s{,])["']?kind["']?\s*:/m];
 const TEMPLATE_DIRECTIVE = /\{\{|\{%/;
+/** Every document of a YAML stream, read as kubectl reads it (errors kept on each document). */
 function parseDocuments(text) {
     const parsed = (0,dist/* parseAllDocuments */.hR)(text, YAML_OPTIONS);
     // an empty stream is an EmptyStream object, not an array; it has no documents
@@ -54126,7 +54128,6 @@ function recoveredProblem(repairs, text) {
 
 
 
-const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 /** Reads workspace files once for the renderer: kustomizations, and the images of resource files. */
 class KustomizeFiles {
     workspace;
@@ -54140,7 +54141,7 @@ class KustomizeFiles {
     }
     /** The kustomization file of a folder, or undefined. */
     kustomizationIn(dir) {
-        for (const name of KUSTOMIZATION_NAMES) {
+        for (const name of KUSTOMIZATION_FILES) {
             const file = dir === '' ? name : `${dir}/${name}`;
             if ((0,external_node_fs_namespaceObject.existsSync)(this.abs(file)))
                 return file;
@@ -54445,6 +54446,7 @@ function matchesTarget(use, target) {
 
 
 
+
 /**
  * Finds the kustomizations among the scanned files, and renders the roots: those no other
  * kustomization in the repository references (a referenced one is a base, checked through its
@@ -54452,7 +54454,7 @@ function matchesTarget(use, target) {
  */
 function kustomizeStage(workspace, scanned, maxAliasExpansions) {
     const files = new KustomizeFiles(workspace, maxAliasExpansions);
-    const candidates = scanned.filter((f) => KUSTOMIZATION_NAMES.includes(external_node_path_.posix.basename(f)));
+    const candidates = scanned.filter((f) => KUSTOMIZATION_FILES.has(external_node_path_.posix.basename(f)));
     const renderings = candidates.map((file) => ({ file, rendering: renderKustomization(files, file) }));
     const referenced = new Set();
     for (const { file, rendering } of renderings)
@@ -54845,8 +54847,7 @@ function readYaml(file, text, consequence) {
 }
 /** The first syntax error of the first document; parseManifest keeps quiet about files that are not manifests. */
 function firstError(text) {
-    const docs = (0,dist/* parseAllDocuments */.hR)(text, { merge: true, uniqueKeys: false, prettyErrors: true });
-    return Array.isArray(docs) ? docs[0]?.errors[0] : undefined;
+    return parseDocuments(text)[0]?.errors[0];
 }
 function writtenText(scalar, positions) {
     const range = scalarTextRange(scalar, positions.text);
@@ -55071,6 +55072,9 @@ const silentLogger = { debug() { }, info() { }, warning() { } };
 ;// CONCATENATED MODULE: ./lib/manifests/cluster-objects.js
 
 
+
+/** The kinds read below; every other object (a Deployment, a Service) is passed over at once. */
+const CLUSTER_KINDS = new Set(['ServiceAccount', 'Secret', 'SealedSecret', 'ExternalSecret']);
 const DOCKER_SECRET_TYPES = {
     'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
     'kubernetes.io/dockercfg': '.dockercfg'
@@ -55089,8 +55093,10 @@ function extractClusterObjects(file, document, positions, maxAliasExpansions, in
         if (!kind)
             return;
         const items = reader.seq(reader.get(node, 'items'));
-        if (kind.endsWith('List') && items)
+        if (isListKind(kind) && items)
             return items.items.forEach(visit);
+        if (!CLUSTER_KINDS.has(kind))
+            return;
         const metadata = reader.get(node, 'metadata');
         const name = reader.string(metadata, 'name');
         if (!name)
@@ -55304,9 +55310,11 @@ function deepestNesting(text, limit) {
     return undefined;
 }
 /** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 function decodeUtf8(bytes) {
     try {
-        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+        // a whole-buffer decode starts afresh each time, so one decoder serves every file
+        return STRICT_UTF8.decode(bytes);
     }
     catch {
         return undefined;
@@ -55651,7 +55659,13 @@ class Authenticator {
         const cached = this.tokens.get(key);
         if (cached && !fresh) {
             // a refusal stays a refusal for the same scope and credential; only an expired token is fetched again
-            return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(endpoint, challenge, scope, credential, false)));
+            return cached.then((t) => {
+                if (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now())
+                    return t;
+                // requests that found the same expired token share one new one
+                const newer = this.tokens.get(key);
+                return newer && newer !== cached ? newer : this.refresh(endpoint, challenge, scope, credential, false);
+            });
         }
         // the realm's first token tells whether its tokens list what they grant: wait for it, then batch
         const first = this.realms.get(realmOf(challenge));
@@ -56451,12 +56465,15 @@ class Transport {
     sleep(ms) {
         if (this.options.sleep)
             return this.options.sleep(ms, this.options.signal);
+        const signal = this.options.signal;
         return new Promise((resolve) => {
-            const timer = setTimeout(resolve, ms);
-            this.options.signal?.addEventListener('abort', () => {
+            const done = () => {
                 clearTimeout(timer);
+                signal?.removeEventListener('abort', done);
                 resolve();
-            });
+            };
+            const timer = setTimeout(done, ms);
+            signal?.addEventListener('abort', done, { once: true });
         });
     }
 }
@@ -56605,22 +56622,20 @@ class AnonymousAccess {
 
 
 
+
 /** How many requests run at once against one registry (keep-alive connections are shared). */
 const DEFAULT_PER_REGISTRY_CONCURRENCY = 8;
 /** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
 function tagTargetOf(reference) {
     if (!reference.tag || !reference.digest)
         return undefined;
-    const base = `${reference.domain}/${reference.path}`;
-    return { key: `${base}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false };
+    return { key: `${repositoryName(reference)}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false };
 }
 /** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
 function targetOf(reference, purpose) {
-    const base = `${reference.domain}/${reference.path}`;
     if (purpose === 'repository')
-        return { key: `${base} (repository)`, registry: reference.domain, repository: reference.path, reference: '', purpose };
-    const ref = reference.digest ?? reference.tag ?? 'latest';
-    return { key: reference.digest ? `${base}@${ref}` : `${base}:${ref}`, registry: reference.domain, repository: reference.path, reference: ref, purpose };
+        return { key: `${repositoryName(reference)} (repository)`, registry: reference.domain, repository: reference.path, reference: '', purpose };
+    return { key: pullReference(reference), registry: reference.domain, repository: reference.path, reference: reference.digest ?? effectiveTag(reference), purpose };
 }
 /**
  * Resolves targets as they are found, each unique key once, with at most `perRegistry` requests
@@ -56637,6 +56652,8 @@ class Resolver {
     privacyByRepository = new Map();
     tagsByRepository = new Map();
     anonymousAccess;
+    /** per registry, the repositories whose answers will need a token (not those the cache file answers) */
+    repositories = new Map();
     constructor(client, perRegistry = DEFAULT_PER_REGISTRY_CONCURRENCY, inspector) {
         this.client = client;
         this.perRegistry = perRegistry;
@@ -56644,13 +56661,9 @@ class Resolver {
         // the other repositories asked for on a registry: their anonymous access is learned in the same token
         this.anonymousAccess = new AnonymousAccess(client, (registry) => this.repositoriesOn(registry));
     }
-    /** The repositories asked for on `registry` so far, in the order they were asked. */
+    /** The repositories asked for on `registry` so far that the registry will be asked about, in the order they were asked. */
     repositoriesOn(registry) {
-        const repositories = new Set();
-        for (const { target } of this.started.values())
-            if (target.registry === registry)
-                repositories.add(target.repository);
-        return repositories;
+        return this.repositories.get(registry) ?? new Set();
     }
     /** Starts resolving `target` unless its key already is; what the registry established. */
     resolve(target) {
@@ -56660,6 +56673,12 @@ class Resolver {
             // a bug's rejection is reported when settled() is awaited, not as an unhandled rejection meanwhile
             promise.catch(() => { });
             this.started.set(target.key, { target, promise });
+            if (!this.fromCache(target)) {
+                let set = this.repositories.get(target.registry);
+                if (!set)
+                    this.repositories.set(target.registry, (set = new Set()));
+                set.add(target.repository);
+            }
             return promise;
         }
         // first asked only to compare a tag, now to pull it: inspect it too, once
@@ -56689,11 +56708,14 @@ class Resolver {
             this.limiters.set(target.registry, (limiter = new Limiter(this.perRegistry)));
         return limiter.run(task);
     }
+    /** A digest whose facts the cache file holds: nothing to ask the registry (digests never change). */
+    fromCache(target) {
+        return this.inspector && target.purpose === 'pull' && resolver_isDigest(target.reference) ? this.inspector.cached(target.registry, target.reference) : undefined;
+    }
     async resolveTarget(target) {
         const { client, inspector } = this;
         try {
-            // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
-            const known = inspector && target.purpose === 'pull' && resolver_isDigest(target.reference) ? inspector.cached(target.registry, target.reference) : undefined;
+            const known = this.fromCache(target);
             if (known && inspector) {
                 const endpoint = async () => {
                     const e = await client.endpoint(target.registry);
@@ -56779,12 +56801,12 @@ class Resolver {
             return classifyRefusal(answer, request, endpoint);
         // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
         const listed = await this.tagList(endpoint, target);
-        const isDigest = target.reference.includes(':');
+        const byDigest = target.reference.includes(':');
         const manifestSaid = evidence(answer, request);
         if (listed.answer.response.status === 404) {
             return { kind: 'repository-not-found', said: `${manifestSaid}; ${evidence(listed.answer, `GET /v2/${target.repository}/tags/list`)}` };
         }
-        if (isDigest)
+        if (byDigest)
             return { kind: 'digest-not-found', said: manifestSaid };
         return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags };
     }
@@ -57639,11 +57661,8 @@ async function scan(options, logger = silentLogger) {
         pending = [...deployed.applyTo(read.images), ...deployed.helm];
         counts = { manifests: read.manifests, documents: read.documents };
         comments = read.comments;
-        if (session) {
-            for (const p of pending)
-                session.ask(p.scanned);
-            resolutions = await session.finish();
-        }
+        // every image of `pending` was asked for above, or is one a rendering replaced
+        resolutions = await session?.finish();
     }
     catch (error) {
         await session?.close();

@@ -5,7 +5,7 @@ import { shouldFail, UsageError } from '../engine/options.js'
 import { pinImages } from '../pin/pin.js'
 import { buildJsonReport, imageDigests } from '../report/json.js'
 import { selectAnnotations } from '../report/annotations.js'
-import { buildSarif } from '../report/sarif.js'
+import { buildSarif, fileUri } from '../report/sarif.js'
 import { jsonDocument } from '../report/json-chunks.js'
 import { annotationProperties } from '../report/workflow-commands.js'
 import { formatSummary, type FileLinker } from '../report/summary.js'
@@ -143,5 +143,5 @@ async function writeSummary(markdown: string): Promise<void> {
 function commitLinker(env: NodeJS.ProcessEnv = process.env): FileLinker | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env
   if (!server || !repo || !sha) return undefined
-  return (file, line) => `${server}/${repo}/blob/${sha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`
+  return (file, line) => `${server}/${repo}/blob/${sha}/${fileUri(file)}#L${line}`
 }

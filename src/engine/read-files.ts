@@ -175,9 +175,12 @@ function deepestNesting(text: string, limit: number): number | undefined {
 }
 
 /** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 function decodeUtf8(bytes: Buffer): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+    // a whole-buffer decode starts afresh each time, so one decoder serves every file
+    return STRICT_UTF8.decode(bytes)
   } catch {
     return undefined
   }

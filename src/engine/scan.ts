@@ -124,10 +124,8 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     pending = [...deployed.applyTo(read.images), ...deployed.helm]
     counts = { manifests: read.manifests, documents: read.documents }
     comments = read.comments
-    if (session) {
-      for (const p of pending) session.ask(p.scanned)
-      resolutions = await session.finish()
-    }
+    // every image of `pending` was asked for above, or is one a rendering replaced
+    resolutions = await session?.finish()
   } catch (error) {
     await session?.close()
     throw error

@@ -58,7 +58,7 @@ export async function applySuppressions(
   const kept: Finding[] = []
   const suppressed: SuppressedFinding[] = []
   for (const finding of findings) {
-    const forms = finding.image !== undefined ? imageForms(finding.image) : []
+    const forms = globs.length > 0 && finding.image !== undefined ? imageForms(finding.image) : []
     const byGlob = globs.find((g) => forms.some((form) => g.re.test(form)))
     if (byGlob) {
       suppressed.push({ ...finding, suppressedBy: `ignore: ${byGlob.glob}` })

@@ -1,8 +1,8 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Scalar, type YAMLError } from 'yaml'
+import { isMap, isScalar, isSeq, type Document, type Node, type Scalar, type YAMLError } from 'yaml'
 import type { Span } from '../findings/finding.js'
 import { DEFAULT_LIMITS } from '../engine/limits.js'
 import { parseReference } from '../images/reference.js'
-import { errorPosition, firstLine, parseManifest, type PositionMap } from '../manifests/parse.js'
+import { errorPosition, firstLine, parseDocuments, parseManifest, type PositionMap } from '../manifests/parse.js'
 import { AliasBudgetExceeded, NodeReader, scalarTextRange } from '../manifests/yaml-nodes.js'
 
 /** A scalar of a values file, with where it is written. */
@@ -464,8 +464,7 @@ function readYaml(file: string, text: string, consequence: string): ReadYaml | {
 
 /** The first syntax error of the first document; parseManifest keeps quiet about files that are not manifests. */
 function firstError(text: string): YAMLError | undefined {
-  const docs = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: true })
-  return Array.isArray(docs) ? docs[0]?.errors[0] : undefined
+  return parseDocuments(text)[0]?.errors[0]
 }
 
 function writtenText(scalar: Scalar, positions: PositionMap): string {

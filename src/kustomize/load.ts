@@ -3,11 +3,10 @@ import path from 'node:path'
 import { isScalar, type Document } from 'yaml'
 import type { Span } from '../findings/finding.js'
 import { ImageExtractor, type ImageOccurrence } from '../manifests/extract.js'
-import { extractKustomizeImages, type KustomizeImageEntry } from '../manifests/kustomize.js'
+import { extractKustomizeImages, KUSTOMIZATION_FILES, type KustomizeImageEntry } from '../manifests/kustomize.js'
 import { parseManifest, type PositionMap } from '../manifests/parse.js'
 import { NodeReader } from '../manifests/yaml-nodes.js'
 
-export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const
 
 /** A path written in a kustomization (a resource, component or patch file), with where it is written. */
 export interface PathRef extends Span {
@@ -47,7 +46,7 @@ export class KustomizeFiles {
 
   /** The kustomization file of a folder, or undefined. */
   kustomizationIn(dir: string): string | undefined {
-    for (const name of KUSTOMIZATION_NAMES) {
+    for (const name of KUSTOMIZATION_FILES) {
       const file = dir === '' ? name : `${dir}/${name}`
       if (existsSync(this.abs(file))) return file
     }

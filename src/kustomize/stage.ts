@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { KustomizeFiles, KUSTOMIZATION_NAMES } from './load.js'
+import { KustomizeFiles } from './load.js'
+import { KUSTOMIZATION_FILES } from '../manifests/kustomize.js'
 import { renderKustomization, type ImageUse, type RenderProblem } from './render.js'
 
 /** The kustomizations that deploy (roots), what each renders, and the files reached only through them. */
@@ -17,7 +18,7 @@ export interface KustomizeStage {
  */
 export function kustomizeStage(workspace: string, scanned: readonly string[], maxAliasExpansions: number): KustomizeStage {
   const files = new KustomizeFiles(workspace, maxAliasExpansions)
-  const candidates = scanned.filter((f) => (KUSTOMIZATION_NAMES as readonly string[]).includes(path.posix.basename(f)))
+  const candidates = scanned.filter((f) => KUSTOMIZATION_FILES.has(path.posix.basename(f)))
   const renderings = candidates.map((file) => ({ file, rendering: renderKustomization(files, file) }))
   const referenced = new Set<string>()
   for (const { file, rendering } of renderings) for (const k of rendering.kustomizations) if (k !== file) referenced.add(k)

@@ -1,6 +1,10 @@
 import { isScalar, type Document } from 'yaml'
 import type { PositionMap } from './parse.js'
 import { NodeReader } from './yaml-nodes.js'
+import { isListKind } from './workloads.js'
+
+/** The kinds read below; every other object (a Deployment, a Service) is passed over at once. */
+const CLUSTER_KINDS = new Set(['ServiceAccount', 'Secret', 'SealedSecret', 'ExternalSecret'])
 
 /** Where a pull Secret's content comes from, and so whether pullgate can read which registries it covers. */
 export type SecretSource = 'secret' | 'sealed-secret' | 'external-secret' | 'sops' | 'cluster'
@@ -51,7 +55,8 @@ export function extractClusterObjects(file: string, document: Document.Parsed, p
     const apiVersion = reader.string(node, 'apiVersion') ?? ''
     if (!kind) return
     const items = reader.seq(reader.get(node, 'items'))
-    if (kind.endsWith('List') && items) return items.items.forEach(visit)
+    if (isListKind(kind) && items) return items.items.forEach(visit)
+    if (!CLUSTER_KINDS.has(kind)) return
     const metadata = reader.get(node, 'metadata')
     const name = reader.string(metadata, 'name')
     if (!name) return

@@ -24,7 +24,8 @@ export interface KustomizeImageEntry extends Span {
   readonly digest?: KustomizeField
 }
 
-const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization'])
+/** The file names kustomize looks for in a folder, in its order of preference. */
+export const KUSTOMIZATION_FILES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization'])
 
 /**
  * Reads the `images:` transformer entries of a kustomization (kustomize accepts the file without

@@ -81,7 +81,8 @@ export function looksLikeKubernetes(text: string): boolean {
 const KUBERNETES_KEYS = [/(^|[\s{,])["']?apiVersion["']?\s*:/m, /(^|[\s{,])["']?kind["']?\s*:/m]
 const TEMPLATE_DIRECTIVE = /\{\{|\{%/
 
-function parseDocuments(text: string): Document.Parsed[] {
+/** Every document of a YAML stream, read as kubectl reads it (errors kept on each document). */
+export function parseDocuments(text: string): Document.Parsed[] {
   const parsed = parseAllDocuments(text, YAML_OPTIONS)
   // an empty stream is an EmptyStream object, not an array; it has no documents
   return Array.isArray(parsed) ? (parsed as Document.Parsed[]) : []

@@ -102,7 +102,12 @@ export class Authenticator {
     const cached = this.tokens.get(key)
     if (cached && !fresh) {
       // a refusal stays a refusal for the same scope and credential; only an expired token is fetched again
-      return cached.then((t) => (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now() ? t : this.refresh(endpoint, challenge, scope, credential, false)))
+      return cached.then((t) => {
+        if (!('token' in t) || t.expiresAt - EXPIRY_MARGIN_MS > this.now()) return t
+        // requests that found the same expired token share one new one
+        const newer = this.tokens.get(key)
+        return newer && newer !== cached ? newer : this.refresh(endpoint, challenge, scope, credential, false)
+      })
     }
     // the realm's first token tells whether its tokens list what they grant: wait for it, then batch
     const first = this.realms.get(realmOf(challenge))

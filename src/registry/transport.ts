@@ -212,12 +212,15 @@ export class Transport {
 
   private sleep(ms: number): Promise<void> {
     if (this.options.sleep) return this.options.sleep(ms, this.options.signal)
+    const signal = this.options.signal
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      this.options.signal?.addEventListener('abort', () => {
+      const done = () => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
         resolve()
-      })
+      }
+      const timer = setTimeout(done, ms)
+      signal?.addEventListener('abort', done, { once: true })
     })
   }
 }

@@ -1,11 +1,11 @@
-import type { ImageReference } from '../images/reference.js'
+import { effectiveTag, pullReference, repositoryName, type ImageReference } from '../images/reference.js'
 import { ProtocolError, type RegistryAnswer, type RegistryClient } from '../registry/client.js'
 import type { Endpoint } from '../registry/endpoints.js'
 import type { HttpResponse } from '../registry/transport.js'
 import { TransportError } from '../registry/errors.js'
 import { describeRegistryErrors } from '../registry/registry-errors.js'
 import type { Resolution, Target } from './outcome.js'
-import { InspectionError } from '../inspect/facts.js'
+import { InspectionError, type ManifestFacts } from '../inspect/facts.js'
 import type { Inspector } from '../inspect/inspector.js'
 import { AnonymousAccess } from './anonymous-access.js'
 
@@ -15,16 +15,13 @@ export const DEFAULT_PER_REGISTRY_CONCURRENCY = 8
 /** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
 export function tagTargetOf(reference: ImageReference): Target | undefined {
   if (!reference.tag || !reference.digest) return undefined
-  const base = `${reference.domain}/${reference.path}`
-  return { key: `${base}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false }
+  return { key: `${repositoryName(reference)}:${reference.tag}`, registry: reference.domain, repository: reference.path, reference: reference.tag, purpose: 'pull', inspect: false }
 }
 
 /** The unique thing a reference asks a registry for: the digest when written (that is what is pulled), else the tag. */
 export function targetOf(reference: ImageReference, purpose: 'pull' | 'repository'): Target {
-  const base = `${reference.domain}/${reference.path}`
-  if (purpose === 'repository') return { key: `${base} (repository)`, registry: reference.domain, repository: reference.path, reference: '', purpose }
-  const ref = reference.digest ?? reference.tag ?? 'latest'
-  return { key: reference.digest ? `${base}@${ref}` : `${base}:${ref}`, registry: reference.domain, repository: reference.path, reference: ref, purpose }
+  if (purpose === 'repository') return { key: `${repositoryName(reference)} (repository)`, registry: reference.domain, repository: reference.path, reference: '', purpose }
+  return { key: pullReference(reference), registry: reference.domain, repository: reference.path, reference: reference.digest ?? effectiveTag(reference)!, purpose }
 }
 
 /**
@@ -39,6 +36,8 @@ export class Resolver {
   private readonly privacyByRepository = new Map<string, Promise<'private' | 'public'>>()
   private readonly tagsByRepository = new Map<string, ReturnType<RegistryClient['listTags']>>()
   private readonly anonymousAccess: AnonymousAccess
+  /** per registry, the repositories whose answers will need a token (not those the cache file answers) */
+  private readonly repositories = new Map<string, Set<string>>()
 
   constructor(
     private readonly client: RegistryClient,
@@ -49,11 +48,9 @@ export class Resolver {
     this.anonymousAccess = new AnonymousAccess(client, (registry) => this.repositoriesOn(registry))
   }
 
-  /** The repositories asked for on `registry` so far, in the order they were asked. */
-  repositoriesOn(registry: string): Set<string> {
-    const repositories = new Set<string>()
-    for (const { target } of this.started.values()) if (target.registry === registry) repositories.add(target.repository)
-    return repositories
+  /** The repositories asked for on `registry` so far that the registry will be asked about, in the order they were asked. */
+  repositoriesOn(registry: string): ReadonlySet<string> {
+    return this.repositories.get(registry) ?? new Set()
   }
 
   /** Starts resolving `target` unless its key already is; what the registry established. */
@@ -64,6 +61,11 @@ export class Resolver {
       // a bug's rejection is reported when settled() is awaited, not as an unhandled rejection meanwhile
       promise.catch(() => {})
       this.started.set(target.key, { target, promise })
+      if (!this.fromCache(target)) {
+        let set = this.repositories.get(target.registry)
+        if (!set) this.repositories.set(target.registry, (set = new Set()))
+        set.add(target.repository)
+      }
       return promise
     }
     // first asked only to compare a tag, now to pull it: inspect it too, once
@@ -96,11 +98,15 @@ export class Resolver {
     return limiter.run(task)
   }
 
+  /** A digest whose facts the cache file holds: nothing to ask the registry (digests never change). */
+  private fromCache(target: Target): ManifestFacts | undefined {
+    return this.inspector && target.purpose === 'pull' && isDigest(target.reference) ? this.inspector.cached(target.registry, target.reference) : undefined
+  }
+
   private async resolveTarget(target: Target): Promise<Resolution> {
     const { client, inspector } = this
     try {
-      // a digest whose facts the cache file holds: nothing to ask the registry (digests never change)
-      const known = inspector && target.purpose === 'pull' && isDigest(target.reference) ? inspector.cached(target.registry, target.reference) : undefined
+      const known = this.fromCache(target)
       if (known && inspector) {
         const endpoint = async () => {
           const e = await client.endpoint(target.registry)
@@ -179,12 +185,12 @@ export class Resolver {
     if (answer.response.status !== 404) return classifyRefusal(answer, request, endpoint)
     // a manifest 404 does not say whether the tag or the whole repository is missing; the tag list does
     const listed = await this.tagList(endpoint, target)
-    const isDigest = target.reference.includes(':')
+    const byDigest = target.reference.includes(':')
     const manifestSaid = evidence(answer, request)
     if (listed.answer.response.status === 404) {
       return { kind: 'repository-not-found', said: `${manifestSaid}; ${evidence(listed.answer, `GET /v2/${target.repository}/tags/list`)}` }
     }
-    if (isDigest) return { kind: 'digest-not-found', said: manifestSaid }
+    if (byDigest) return { kind: 'digest-not-found', said: manifestSaid }
     return { kind: 'tag-not-found', said: manifestSaid, tags: listed.tags }
   }
 }

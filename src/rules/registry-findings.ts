@@ -1,5 +1,5 @@
 import type { Finding } from '../findings/finding.js'
-import { canonicalReference, type ImageReference } from '../images/reference.js'
+import { canonicalReference, repositoryName, type ImageReference } from '../images/reference.js'
 import type { Resolution } from '../resolve/outcome.js'
 import { makeFinding, type At } from './finding-factory.js'
 import { loginHint } from './login-hints.js'
@@ -14,7 +14,7 @@ const PULL_FAILS = 'The kubelet would fail the pod with ErrImagePull, then Image
 export function registryFinding(reference: ImageReference, resolution: Resolution, at: At): Finding | undefined {
   const image = reference.original
   const name = canonicalReference(reference)
-  const repo = `${reference.domain}/${reference.path}`
+  const repo = repositoryName(reference)
   switch (resolution.kind) {
     case 'resolved':
     case 'repository-exists':

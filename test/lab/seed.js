@@ -600,7 +600,7 @@ function execP(cmd, args, env) {
  * Runs fn over items with at most n in flight.
  * @template T @param {T[]} items @param {number} n @param {(item: T) => Promise<void>} fn
  */
-async function pool(items, n, fn) {
+export async function pool(items, n, fn) {
   let i = 0
   const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
     while (i < items.length) await fn(items[i++])

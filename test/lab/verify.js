@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { Agent, fetch as undiciFetch } from 'undici'
 import { startLab, stopLab, readLab, livePids } from './lab.js'
 import { ACCEPT_ALL } from './seed.js'
+import { basicAuth } from './http.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 const keepGoing = process.argv.includes('--keep-going')
@@ -29,7 +30,6 @@ function check(name, ok, detail = '') {
   }
 }
 
-const basic = (/** @type {string} */ u, /** @type {string} */ p) => 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64')
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms))
 
 /** Parses `Bearer realm="…",service="…",scope="…",error="…"` (values may be empty). */
@@ -65,7 +65,7 @@ async function main() {
       const u = new URL(issuer.realm)
       u.searchParams.set('service', lab.token.service)
       for (const s of scopes) u.searchParams.append('scope', s)
-      const r = await fetch(u, { headers: creds ? { Authorization: basic(...creds) } : {} })
+      const r = await fetch(u, { headers: creds ? { Authorization: basicAuth(...creds) } : {} })
       if (r.status !== 200) throw new Error(`token ${r.status}`)
       return /** @type {any} */ (await r.json()).token
     }
@@ -80,7 +80,7 @@ async function main() {
       const tag = rest.slice(rest.lastIndexOf(':') + 1)
       /** @type {Record<string,string>} */
       const headers = { Accept: ACCEPT_ALL }
-      if (reg === 'basic') headers.Authorization = basic('alice', lab.basic.users.alice)
+      if (reg === 'basic') headers.Authorization = basicAuth('alice', lab.basic.users.alice)
       if (reg === 'token') {
         if (!tokenCache.has(repo)) tokenCache.set(repo, await token([`repository:${repo}:pull`], ['alice', lab.token.users.alice]))
         headers.Authorization = `Bearer ${tokenCache.get(repo)}`
@@ -154,13 +154,13 @@ async function main() {
     const chB = parseChallenge(anonB.headers.get('www-authenticate'))
     check('anonymous: 401 with Basic realm', anonB.status === 401 && chB?.scheme === 'basic' && chB.params.realm === lab.basic.realm,
       `${anonB.status} ${anonB.headers.get('www-authenticate')}`)
-    const aliceB = await fetch(bUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basic('alice', 'alicepass') } })
+    const aliceB = await fetch(bUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basicAuth('alice', 'alicepass') } })
     check('alice: 200', aliceB.status === 200, String(aliceB.status))
-    const bobB = await fetch(bUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basic('bob', 'bobpass') } })
+    const bobB = await fetch(bUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basicAuth('bob', 'bobpass') } })
     check('bob: 200 (htpasswd has no per-repo rights)', bobB.status === 200, String(bobB.status))
-    const wrongB = await fetch(bUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basic('alice', 'nope') } })
+    const wrongB = await fetch(bUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basicAuth('alice', 'nope') } })
     check('wrong password: 401', wrongB.status === 401, String(wrongB.status))
-    const missB = await fetch(`${lab.basic.url}/v2/private/hello/manifests/nope`, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basic('alice', 'alicepass') } })
+    const missB = await fetch(`${lab.basic.url}/v2/private/hello/manifests/nope`, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: basicAuth('alice', 'alicepass') } })
     check('alice, missing tag: 404', missB.status === 404, String(missB.status))
 
     // (c) token auth
@@ -200,7 +200,7 @@ async function main() {
     check('bob, public/hello: 200', bobPub.status === 200, String(bobPub.status))
 
     const realm = new URL(issuer.realm)
-    const wrong = await fetch(`${realm}?service=${lab.token.service}&scope=repository:private/hello:pull`, { headers: { Authorization: basic('alice', 'wrong') } })
+    const wrong = await fetch(`${realm}?service=${lab.token.service}&scope=repository:private/hello:pull`, { headers: { Authorization: basicAuth('alice', 'wrong') } })
     check('issuer, wrong password: 401 + WWW-Authenticate: Basic', wrong.status === 401 && /^basic /i.test(wrong.headers.get('www-authenticate') ?? ''), String(wrong.status))
     const noSvc = await fetch(`${realm}?scope=repository:public/hello:pull`)
     const badSvc = await fetch(`${realm}?service=other&scope=repository:public/hello:pull`)
@@ -217,7 +217,7 @@ async function main() {
     const badGrant = await post({ grant_type: 'client_credentials', service: lab.token.service })
     check('OAuth2 POST unsupported grant: 400', badGrant.status === 400, String(badGrant.status))
 
-    const sh = await fetch(`${realm}?service=${lab.token.service}&scope=repository:private/hello:pull`, { headers: { Authorization: basic('shorty', 'shortypass') } })
+    const sh = await fetch(`${realm}?service=${lab.token.service}&scope=repository:private/hello:pull`, { headers: { Authorization: basicAuth('shorty', 'shortypass') } })
     const shBody = /** @type {any} */ (await sh.json())
     const shHead = () => fetch(privUrl, { method: 'HEAD', headers: { Accept: ACCEPT_ALL, Authorization: `Bearer ${shBody.token}` } })
     const shFirst = await shHead()
