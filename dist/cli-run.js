@@ -53690,17 +53690,7 @@ class ImageExtractor {
         catch (error) {
             if (!(error instanceof AliasBudgetExceeded))
                 throw error;
-            const at = this.positions.position(rangeOf(this.root)[0]);
-            return {
-                images: [],
-                problem: {
-                    line: at.line,
-                    column: at.column,
-                    endLine: at.line,
-                    endColumn: at.column + 1,
-                    message: `This document expands ${error.message}, more than any manifest needs (a YAML alias bomb?), so it was not read.`
-                }
-            };
+            return { images: [], problem: aliasBombProblem(this.root, this.positions, error) };
         }
     }
     visitObject(node, rootPath) {
@@ -53865,6 +53855,17 @@ function join(path, key) {
 function parentPath(path) {
     const dot = path.lastIndexOf('.');
     return dot === -1 ? '' : path.slice(0, dot);
+}
+/** A document that expands more aliases than the limit: said at its start, and not read further. */
+function aliasBombProblem(root, positions, error) {
+    const at = positions.position(rangeOf(root)[0]);
+    return {
+        line: at.line,
+        column: at.column,
+        endLine: at.line,
+        endColumn: at.column + 1,
+        message: `This document expands ${error.message}, more than any manifest needs (a YAML alias bomb?), so it was not read.`
+    };
 }
 function rangeOf(node) {
     return (node?.range ?? [0, 0, 0]);
@@ -54447,6 +54448,7 @@ function matchesTarget(use, target) {
 
 
 
+
 /**
  * Finds the kustomizations among the scanned files, and renders the roots: those no other
  * kustomization in the repository references (a referenced one is a base, checked through its
@@ -54455,7 +54457,18 @@ function matchesTarget(use, target) {
 function kustomizeStage(workspace, scanned, maxAliasExpansions) {
     const files = new KustomizeFiles(workspace, maxAliasExpansions);
     const candidates = scanned.filter((f) => KUSTOMIZATION_FILES.has(external_node_path_.posix.basename(f)));
-    const renderings = candidates.map((file) => ({ file, rendering: renderKustomization(files, file) }));
+    const renderings = candidates.flatMap((file) => {
+        try {
+            return [{ file, rendering: renderKustomization(files, file) }];
+        }
+        catch (error) {
+            // a kustomization (or a base of it) that expands too many aliases is not rendered; the scan
+            // reports the file itself as invalid-manifest, and what it lists is checked as written
+            if (error instanceof AliasBudgetExceeded)
+                return [];
+            throw error;
+        }
+    });
     const referenced = new Set();
     for (const { file, rendering } of renderings)
         for (const k of rendering.kustomizations)
@@ -55160,6 +55173,7 @@ function registryKeys(text, key) {
 
 
 
+
 /**
  * Reads a file whole, unless it is over the size limit. Synchronous on purpose: manifests are
  * small and in the page cache right after a checkout, and one blocking read costs the event
@@ -55217,15 +55231,30 @@ function analyzeFile(file, content, limits, logger, objects) {
     const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
     const images = [];
     for (const { index, document } of parsed.documents) {
-        extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
         const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract();
-        if (extracted.problem)
-            findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message));
+        // every reader of a document is bounded alike: one that expands too many aliases is not read at all
+        let entries = [];
+        let problem = extracted.problem;
+        if (!problem) {
+            try {
+                extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
+                entries = extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions);
+            }
+            catch (error) {
+                if (!(error instanceof AliasBudgetExceeded))
+                    throw error;
+                problem = aliasBombProblem(document.contents, parsed.positions, error);
+            }
+        }
+        if (problem) {
+            findings.push(makeFinding('invalid-manifest', { ...problem, file }, problem.message));
+            continue;
+        }
         for (const occurrence of extracted.images) {
             const verdict = checkOccurrence(occurrence);
             images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } });
         }
-        for (const entry of extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)) {
+        for (const entry of entries) {
             const verdict = checkKustomizeEntry(entry);
             const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('');
             images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } });

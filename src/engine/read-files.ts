@@ -2,10 +2,11 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import path from 'node:path'
 import type { Finding } from '../findings/finding.js'
 import { extractClusterObjects, type ClusterObjects } from '../manifests/cluster-objects.js'
-import { ImageExtractor } from '../manifests/extract.js'
-import { extractKustomizeImages } from '../manifests/kustomize.js'
+import { aliasBombProblem, ImageExtractor } from '../manifests/extract.js'
+import { extractKustomizeImages, type KustomizeImageEntry } from '../manifests/kustomize.js'
 import { LineIndex } from '../manifests/line-index.js'
 import { looksLikeKubernetes, parseManifest } from '../manifests/parse.js'
+import { AliasBudgetExceeded } from '../manifests/yaml-nodes.js'
 import { makeFinding } from '../rules/finding-factory.js'
 import { checkKustomizeEntry, checkOccurrence, type ImageVerdict } from '../rules/offline.js'
 import type { Logger } from '../util/logger.js'
@@ -89,14 +90,28 @@ export function analyzeFile(file: string, content: FileContent, limits: Limits, 
   const findings: Finding[] = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message))
   const images: PendingImage[] = []
   for (const { index, document } of parsed.documents) {
-    extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects)
     const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract()
-    if (extracted.problem) findings.push(makeFinding('invalid-manifest', { ...extracted.problem, file }, extracted.problem.message))
+    // every reader of a document is bounded alike: one that expands too many aliases is not read at all
+    let entries: KustomizeImageEntry[] = []
+    let problem = extracted.problem
+    if (!problem) {
+      try {
+        extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects)
+        entries = extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)
+      } catch (error) {
+        if (!(error instanceof AliasBudgetExceeded)) throw error
+        problem = aliasBombProblem(document.contents, parsed.positions, error)
+      }
+    }
+    if (problem) {
+      findings.push(makeFinding('invalid-manifest', { ...problem, file }, problem.message))
+      continue
+    }
     for (const occurrence of extracted.images) {
       const verdict = checkOccurrence(occurrence)
       images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } })
     }
-    for (const entry of extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions)) {
+    for (const entry of entries) {
       const verdict = checkKustomizeEntry(entry)
       const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('')
       images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } })

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { KustomizeFiles } from './load.js'
 import { KUSTOMIZATION_FILES } from '../manifests/kustomize.js'
+import { AliasBudgetExceeded } from '../manifests/yaml-nodes.js'
 import { renderKustomization, type ImageUse, type RenderProblem } from './render.js'
 
 /** The kustomizations that deploy (roots), what each renders, and the files reached only through them. */
@@ -19,7 +20,16 @@ export interface KustomizeStage {
 export function kustomizeStage(workspace: string, scanned: readonly string[], maxAliasExpansions: number): KustomizeStage {
   const files = new KustomizeFiles(workspace, maxAliasExpansions)
   const candidates = scanned.filter((f) => KUSTOMIZATION_FILES.has(path.posix.basename(f)))
-  const renderings = candidates.map((file) => ({ file, rendering: renderKustomization(files, file) }))
+  const renderings = candidates.flatMap((file) => {
+    try {
+      return [{ file, rendering: renderKustomization(files, file) }]
+    } catch (error) {
+      // a kustomization (or a base of it) that expands too many aliases is not rendered; the scan
+      // reports the file itself as invalid-manifest, and what it lists is checked as written
+      if (error instanceof AliasBudgetExceeded) return []
+      throw error
+    }
+  })
   const referenced = new Set<string>()
   for (const { file, rendering } of renderings) for (const k of rendering.kustomizations) if (k !== file) referenced.add(k)
   const covered = new Set<string>()

@@ -98,17 +98,7 @@ export class ImageExtractor {
       return { images: this.found }
     } catch (error) {
       if (!(error instanceof AliasBudgetExceeded)) throw error
-      const at = this.positions.position(rangeOf(this.root)[0])
-      return {
-        images: [],
-        problem: {
-          line: at.line,
-          column: at.column,
-          endLine: at.line,
-          endColumn: at.column + 1,
-          message: `This document expands ${error.message}, more than any manifest needs (a YAML alias bomb?), so it was not read.`
-        }
-      }
+      return { images: [], problem: aliasBombProblem(this.root, this.positions, error) }
     }
   }
 
@@ -286,6 +276,18 @@ function join(path: string, key: string): string {
 function parentPath(path: string): string {
   const dot = path.lastIndexOf('.')
   return dot === -1 ? '' : path.slice(0, dot)
+}
+
+/** A document that expands more aliases than the limit: said at its start, and not read further. */
+export function aliasBombProblem(root: unknown, positions: PositionMap, error: AliasBudgetExceeded): ExtractionProblem {
+  const at = positions.position(rangeOf(root)[0])
+  return {
+    line: at.line,
+    column: at.column,
+    endLine: at.line,
+    endColumn: at.column + 1,
+    message: `This document expands ${error.message}, more than any manifest needs (a YAML alias bomb?), so it was not read.`
+  }
 }
 
 function rangeOf(node: unknown): [number, number, number] {

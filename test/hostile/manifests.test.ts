@@ -281,6 +281,29 @@ describe('the hostile corpus, in one workspace, scanned once', () => {
   })
 })
 
+// Every reader of a document keeps to max-alias-expansions, not only the image extractor: a
+// ServiceAccount's pull secrets or a kustomization's images written as aliases are refused too.
+describe('aliases beyond max-alias-expansions where no image is', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pullgate-aliases-'))
+    writeFileSync(path.join(dir, 'sa.yaml'), 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\nimagePullSecrets: [&s {name: a}, *s, *s, *s, *s, *s]\n')
+    mkdirSync(path.join(dir, 'app'))
+    writeFileSync(path.join(dir, 'app', 'kustomization.yaml'), 'resources: []\nimages: [&i {name: a, newTag: "1"}, *i, *i, *i, *i]\n')
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  test('a ServiceAccount and a kustomization each get invalid-manifest, not an internal error', async () => {
+    const run = await runCli(['--offline', '--format', 'json', '--limits', 'max-alias-expansions: 3', '.'], { cwd: dir })
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(1)
+    expect((JSON.parse(run.stdout) as Report).findings.map((f) => [f.file, f.rule, f.line, f.column])).toEqual([
+      ['app/kustomization.yaml', 'invalid-manifest', 1, 1],
+      ['sa.yaml', 'invalid-manifest', 1, 1]
+    ])
+  })
+})
+
 describe('the limits input moves the bounds', () => {
   let dir: string
   beforeAll(() => {
