@@ -56746,13 +56746,7 @@ class Resolver {
         try {
             const known = this.fromCache(target);
             if (known && inspector) {
-                const endpoint = async () => {
-                    const e = await client.endpoint(target.registry);
-                    if (!('base' in e))
-                        throw e.error;
-                    return e;
-                };
-                const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry);
+                const facts = await inspector.inspect(target.registry, target.repository, target.reference);
                 return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) };
             }
             const endpoint = await client.endpoint(target.registry);
@@ -56770,19 +56764,16 @@ class Resolver {
             const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
             if (!inspector || target.inspect === false)
                 return resolved;
-            return await this.withFacts(resolved, target, inspector, endpoint, readNow ? manifest.answer.response : undefined);
+            return await this.withFacts(resolved, target, inspector, readNow ? manifest.answer.response : undefined);
         }
         catch (error) {
             return failureOf(error);
         }
     }
     /** What a runtime would pull for a resolved target; a failure to read it is said, not thrown. */
-    async withFacts(resolved, target, inspector, known, fetched) {
+    async withFacts(resolved, target, inspector, fetched) {
         try {
-            const endpoint = known ?? (await this.client.endpoint(target.registry));
-            if (!('base' in endpoint))
-                return { ...resolved, inspectionError: endpoint.error.message };
-            return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest, undefined, fetched) };
+            return { ...resolved, facts: await inspector.inspect(target.registry, target.repository, resolved.digest, fetched) };
         }
         catch (error) {
             if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
@@ -57007,15 +56998,15 @@ class Inspector {
     }
     /** The facts of a digest already known from the cache file (then no request is needed), or undefined. */
     cached(host, digest) {
-        return this.options.cache?.manifest(`${host}|${digest}|true`);
+        return this.options.cache?.manifest(manifestKey(host, digest, true));
     }
     /**
-     * `endpoint` may be a function: then the registry is only contacted (pinged) when something is
-     * not in the cache, so a warm run with digest-pinned references sends nothing at all.
-     * `fetched` is the digest's manifest when the caller already has it (no second GET).
+     * What a node would pull for `digest` on registry `host`. The registry is only contacted for
+     * what the cache file does not hold, so a warm run with digest-pinned references sends nothing
+     * at all. `fetched` is the digest's manifest when the caller already has it (no second GET).
      */
-    async inspect(endpoint, repository, digest, host, fetched) {
-        const top = await this.manifest(endpoint, repository, digest, true, host, fetched);
+    async inspect(host, repository, digest, fetched) {
+        const top = await this.manifest(host, repository, digest, true, fetched);
         const chosen = new Map();
         if (top.kind !== 'index') {
             for (const p of this.options.platforms)
@@ -57030,7 +57021,7 @@ class Inspector {
                 chosen.set(formatPlatform(wanted), undefined);
                 continue;
             }
-            const child = await this.manifest(endpoint, repository, entry.digest, false, host);
+            const child = await this.manifest(host, repository, entry.digest, false);
             if (child.kind === 'index')
                 throw new InspectionError(`the index entry ${entry.digest} is itself an index, which runtimes do not follow`);
             chosen.set(formatPlatform(wanted), child.kind === 'image' && entry.platform ? { ...child, platform: entry.platform } : child);
@@ -57038,9 +57029,9 @@ class Inspector {
         const available = [...new Set(candidates.map((e) => (e.platform ? formatPlatform(e.platform) : 'any platform')))];
         return { top, chosen, available };
     }
-    manifest(endpoint, repository, digest, readConfig, host, fetched) {
+    manifest(host, repository, digest, readConfig, fetched) {
         // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
-        const key = `${typeof endpoint === 'function' ? host : endpoint.host}|${digest}|${readConfig}`;
+        const key = manifestKey(host, digest, readConfig);
         let found = this.manifests.get(key);
         if (!found) {
             const cache = this.options.cache;
@@ -57048,12 +57039,19 @@ class Inspector {
             // a failed read is not cached across runs: only what a registry really served
             found = known
                 ? Promise.resolve(known)
-                : (typeof endpoint === 'function' ? endpoint() : Promise.resolve(endpoint))
+                : this.endpoint(host)
                     .then((e) => this.readManifest(e, repository, digest, readConfig, fetched))
                     .then((facts) => (cache?.setManifest(key, facts), facts));
             this.manifests.set(key, found);
         }
         return found;
+    }
+    /** The registry's endpoint (found once per run by the client); an unreachable one is thrown. */
+    async endpoint(host) {
+        const endpoint = await this.client.endpoint(host);
+        if (!('base' in endpoint))
+            throw endpoint.error;
+        return endpoint;
     }
     async readManifest(endpoint, repository, digest, readConfig, fetched) {
         const response = fetched ?? (await this.client.fetchManifest(endpoint, repository, digest)).response;
@@ -57125,6 +57123,10 @@ class Inspector {
             return 'zstd';
         return undefined;
     }
+}
+/** Facts are kept per registry, digest, and whether the config was read. */
+function manifestKey(host, digest, readConfig) {
+    return `${host}|${digest}|${readConfig}`;
 }
 function indexEntries(body) {
     const list = Array.isArray(body.manifests) ? body.manifests : [];

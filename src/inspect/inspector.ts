@@ -44,16 +44,16 @@ export class Inspector {
 
   /** The facts of a digest already known from the cache file (then no request is needed), or undefined. */
   cached(host: string, digest: string): ManifestFacts | undefined {
-    return this.options.cache?.manifest(`${host}|${digest}|true`)
+    return this.options.cache?.manifest(manifestKey(host, digest, true))
   }
 
   /**
-   * `endpoint` may be a function: then the registry is only contacted (pinged) when something is
-   * not in the cache, so a warm run with digest-pinned references sends nothing at all.
-   * `fetched` is the digest's manifest when the caller already has it (no second GET).
+   * What a node would pull for `digest` on registry `host`. The registry is only contacted for
+   * what the cache file does not hold, so a warm run with digest-pinned references sends nothing
+   * at all. `fetched` is the digest's manifest when the caller already has it (no second GET).
    */
-  async inspect(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, host?: string, fetched?: HttpResponse): Promise<ImageFacts> {
-    const top = await this.manifest(endpoint, repository, digest, true, host, fetched)
+  async inspect(host: string, repository: string, digest: string, fetched?: HttpResponse): Promise<ImageFacts> {
+    const top = await this.manifest(host, repository, digest, true, fetched)
     const chosen = new Map<string, ImageManifestFacts | Schema1Facts | OtherManifestFacts | undefined>()
     if (top.kind !== 'index') {
       for (const p of this.options.platforms) chosen.set(formatPlatform(p), top)
@@ -67,7 +67,7 @@ export class Inspector {
         chosen.set(formatPlatform(wanted), undefined)
         continue
       }
-      const child = await this.manifest(endpoint, repository, entry.digest, false, host)
+      const child = await this.manifest(host, repository, entry.digest, false)
       if (child.kind === 'index') throw new InspectionError(`the index entry ${entry.digest} is itself an index, which runtimes do not follow`)
       chosen.set(formatPlatform(wanted), child.kind === 'image' && entry.platform ? { ...child, platform: entry.platform } : child)
     }
@@ -75,9 +75,9 @@ export class Inspector {
     return { top, chosen, available }
   }
 
-  private manifest(endpoint: Endpoint | (() => Promise<Endpoint>), repository: string, digest: string, readConfig: boolean, host?: string, fetched?: HttpResponse): Promise<ManifestFacts> {
+  private manifest(host: string, repository: string, digest: string, readConfig: boolean, fetched?: HttpResponse): Promise<ManifestFacts> {
     // content-addressed, but kept per registry: one registry's bad answer must not decide another's verdict
-    const key = `${typeof endpoint === 'function' ? host : endpoint.host}|${digest}|${readConfig}`
+    const key = manifestKey(host, digest, readConfig)
     let found = this.manifests.get(key)
     if (!found) {
       const cache = this.options.cache
@@ -85,12 +85,19 @@ export class Inspector {
       // a failed read is not cached across runs: only what a registry really served
       found = known
         ? Promise.resolve(known)
-        : (typeof endpoint === 'function' ? endpoint() : Promise.resolve(endpoint))
+        : this.endpoint(host)
             .then((e) => this.readManifest(e, repository, digest, readConfig, fetched))
             .then((facts) => (cache?.setManifest(key, facts), facts))
       this.manifests.set(key, found)
     }
     return found
+  }
+
+  /** The registry's endpoint (found once per run by the client); an unreachable one is thrown. */
+  private async endpoint(host: string): Promise<Endpoint> {
+    const endpoint = await this.client.endpoint(host)
+    if (!('base' in endpoint)) throw endpoint.error
+    return endpoint
   }
 
   private async readManifest(endpoint: Endpoint, repository: string, digest: string, readConfig: boolean, fetched?: HttpResponse): Promise<ManifestFacts> {
@@ -170,6 +177,11 @@ export class Inspector {
     if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd'
     return undefined
   }
+}
+
+/** Facts are kept per registry, digest, and whether the config was read. */
+function manifestKey(host: string, digest: string, readConfig: boolean): string {
+  return `${host}|${digest}|${readConfig}`
 }
 
 function indexEntries(body: Record<string, unknown>): IndexEntry[] {

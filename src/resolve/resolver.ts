@@ -108,12 +108,7 @@ export class Resolver {
     try {
       const known = this.fromCache(target)
       if (known && inspector) {
-        const endpoint = async () => {
-          const e = await client.endpoint(target.registry)
-          if (!('base' in e)) throw e.error
-          return e
-        }
-        const facts = await inspector.inspect(endpoint, target.repository, target.reference, target.registry)
+        const facts = await inspector.inspect(target.registry, target.repository, target.reference)
         return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) }
       }
       const endpoint = await client.endpoint(target.registry)
@@ -127,18 +122,16 @@ export class Resolver {
       const access = manifest.answer.presented ? await this.privacy(endpoint, target) : 'public'
       const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
       if (!inspector || target.inspect === false) return resolved
-      return await this.withFacts(resolved, target, inspector, endpoint, readNow ? manifest.answer.response : undefined)
+      return await this.withFacts(resolved, target, inspector, readNow ? manifest.answer.response : undefined)
     } catch (error) {
       return failureOf(error)
     }
   }
 
   /** What a runtime would pull for a resolved target; a failure to read it is said, not thrown. */
-  private async withFacts(resolved: Extract<Resolution, { kind: 'resolved' }>, target: Target, inspector: Inspector, known?: Endpoint, fetched?: HttpResponse): Promise<Resolution> {
+  private async withFacts(resolved: Extract<Resolution, { kind: 'resolved' }>, target: Target, inspector: Inspector, fetched?: HttpResponse): Promise<Resolution> {
     try {
-      const endpoint = known ?? (await this.client.endpoint(target.registry))
-      if (!('base' in endpoint)) return { ...resolved, inspectionError: endpoint.error.message }
-      return { ...resolved, facts: await inspector.inspect(endpoint, target.repository, resolved.digest, undefined, fetched) }
+      return { ...resolved, facts: await inspector.inspect(target.registry, target.repository, resolved.digest, fetched) }
     } catch (error) {
       if (error instanceof InspectionError || error instanceof TransportError || error instanceof ProtocolError) {
         return { ...resolved, inspectionError: error.message }
