@@ -50280,7 +50280,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6082);
 /** The CLI's run (started by dist/cli.js in a worker thread). */
 
-const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .xw)(process.argv.slice(2), {
+const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2), {
     // wait for the stream to drain: a report written in pieces must not pile up in memory
     stdout: (text) => new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', resolve))),
     stderr: (text) => process.stderr.write(text),
@@ -50302,10 +50302,8 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  xw: () => (/* binding */ cli)
+  x: () => (/* binding */ cli)
 });
-
-// UNUSED EXPORTS: EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -50608,15 +50606,22 @@ function parseSchemeless(text) {
     const port = colon === -1 ? '' : hostPort.slice(colon + 1);
     return { labels: host.toLowerCase().split('.'), port, path };
 }
+/** Compiled label globs: the same few keys are matched against every private image of a run. */
+const labelPatterns = new Map();
 /** Go's filepath.Match for one host label: `*`, `?` and character classes. */
 function labelMatches(glob, label) {
-    const pattern = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^.]*').replace(/\?/g, '[^.]');
-    try {
-        return new RegExp(`^${pattern}$`).test(label);
+    let pattern = labelPatterns.get(glob);
+    if (pattern === undefined) {
+        const source = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^.]*').replace(/\?/g, '[^.]');
+        try {
+            pattern = new RegExp(`^${source}$`);
+        }
+        catch {
+            pattern = null; // not a valid class: only the glob itself matches
+        }
+        labelPatterns.set(glob, pattern);
     }
-    catch {
-        return glob === label;
-    }
+    return pattern ? pattern.test(label) : glob === label;
 }
 /** Does the docker-config key `key` (a host, glob, maybe with port and path) serve `image` (`host[:port]/path`)? */
 function keyMatchesImage(key, image) {
@@ -55862,7 +55867,7 @@ class RegistryClient {
         const digest = head.response.headers['docker-content-digest'];
         if (digest && isDigest(digest)) {
             checkRequestedDigest(reference, digest);
-            return { found: true, digest, mediaType, size: Number.isFinite(size) ? size : 0, answer: head };
+            return { found: true, digest, mediaType, answer: head };
         }
         return this.getManifest(endpoint, repository, reference);
     }
@@ -55872,7 +55877,7 @@ class RegistryClient {
             return { found: false, answer: get };
         return { found: true, ...verifiedManifest(get.response, reference), answer: get };
     }
-    /** GET a manifest body, checking its size and, for content-addressed types, its digest. */
+    /** GET a manifest body, at most MAX_MANIFEST_BYTES (its digest is checked by the callers that know it). */
     async fetchManifest(endpoint, repository, reference) {
         return this.send(endpoint, repository, (base) => ({
             method: 'GET',
@@ -56001,7 +56006,7 @@ function verifiedManifest(response, reference) {
         }
         checkRequestedDigest(reference, computed);
     }
-    return { digest: header && isDigest(header) ? header : computed, mediaType, size: response.body.length };
+    return { digest: header && isDigest(header) ? header : computed, mediaType };
 }
 function nextLink(response, current) {
     const link = response.headers.link;
@@ -56747,7 +56752,7 @@ class Resolver {
             const known = this.fromCache(target);
             if (known && inspector) {
                 const facts = await inspector.inspect(target.registry, target.repository, target.reference);
-                return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) };
+                return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) };
             }
             const endpoint = await client.endpoint(target.registry);
             if (!('base' in endpoint))
@@ -56761,7 +56766,7 @@ class Resolver {
                 return await this.classifyFailure(endpoint, target, manifest.answer, readNow ? 'GET' : 'HEAD');
             // resolved without credentials: public; with them, ask once per repository whether they were needed
             const access = manifest.answer.presented ? await this.privacy(endpoint, target) : 'public';
-            const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access };
+            const resolved = { kind: 'resolved', digest: manifest.digest, mediaType: manifest.mediaType, access };
             if (!inspector || target.inspect === false)
                 return resolved;
             return await this.withFacts(resolved, target, inspector, readNow ? manifest.answer.response : undefined);
@@ -56809,7 +56814,7 @@ class Resolver {
     async resolveRepository(endpoint, target) {
         const listed = await this.tagList(endpoint, target);
         if (listed.tags)
-            return { kind: 'repository-exists', tagCount: listed.tags.length };
+            return { kind: 'repository-exists' };
         if (listed.answer.response.status === 404)
             return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) };
         return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint);

@@ -3,7 +3,7 @@ import { UsageError } from '../engine/options.js'
 import { gitChangedFiles } from '../engine/git-changed.js'
 
 /** GitHub lists at most this many files of a pull request ("Responses include a maximum of 3000 files"). */
-export const API_FILE_CAP = 3000
+const API_FILE_CAP = 3000
 
 /** The files a pull request changes (added, modified, renamed to), and how that was learned. */
 export type { ChangedFiles } from '../engine/git-changed.js'

@@ -25,9 +25,9 @@ export interface CliIO {
   readonly env?: NodeJS.ProcessEnv
 }
 
-export const EXIT_OK = 0
-export const EXIT_FINDINGS = 1
-export const EXIT_USAGE = 2
+const EXIT_OK = 0
+const EXIT_FINDINGS = 1
+const EXIT_USAGE = 2
 
 const FORMATS = ['text', 'json', 'github', 'sarif'] as const
 type Format = (typeof FORMATS)[number]

@@ -4,7 +4,7 @@ import { parse } from 'yaml'
 import { UsageError } from './options.js'
 
 /** The settings a repository may keep in `.pullgate.yaml`: the action's inputs, by the same names. */
-export const CONFIG_KEYS = [
+const CONFIG_KEYS = [
   'paths',
   'scope',
   'fail-on',
@@ -30,7 +30,7 @@ export const CONFIG_KEYS = [
   'cache-file'
 ] as const
 
-export const DEFAULT_CONFIG_FILE = '.pullgate.yaml'
+const DEFAULT_CONFIG_FILE = '.pullgate.yaml'
 
 /**
  * Reads the repository's `.pullgate.yaml` (or the file named by `config`): every value as the

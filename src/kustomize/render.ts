@@ -100,7 +100,7 @@ function resource(files: KustomizeFiles, k: Kustomization, ref: { value: string 
 }
 
 /** `name[:tag][@digest]` split as kustomize's image.Split does (a registry port is not a tag). */
-export function splitImage(image: string): { name: string; tag?: string; digest?: string } {
+function splitImage(image: string): { name: string; tag?: string; digest?: string } {
   const at = image.indexOf('@')
   const digest = at === -1 ? undefined : image.slice(at + 1)
   const rest = at === -1 ? image : image.slice(0, at)

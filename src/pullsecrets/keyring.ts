@@ -25,14 +25,22 @@ function parseSchemeless(text: string): SchemelessUrl {
   return { labels: host.toLowerCase().split('.'), port, path }
 }
 
+/** Compiled label globs: the same few keys are matched against every private image of a run. */
+const labelPatterns = new Map<string, RegExp | null>()
+
 /** Go's filepath.Match for one host label: `*`, `?` and character classes. */
 function labelMatches(glob: string, label: string): boolean {
-  const pattern = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^.]*').replace(/\?/g, '[^.]')
-  try {
-    return new RegExp(`^${pattern}$`).test(label)
-  } catch {
-    return glob === label
+  let pattern = labelPatterns.get(glob)
+  if (pattern === undefined) {
+    const source = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^.]*').replace(/\?/g, '[^.]')
+    try {
+      pattern = new RegExp(`^${source}$`)
+    } catch {
+      pattern = null // not a valid class: only the glob itself matches
+    }
+    labelPatterns.set(glob, pattern)
   }
+  return pattern ? pattern.test(label) : glob === label
 }
 
 /** Does the docker-config key `key` (a host, glob, maybe with port and path) serve `image` (`host[:port]/path`)? */

@@ -7,7 +7,7 @@ import type { Endpoint, Endpoints, UnreachableEndpoint } from './endpoints.js'
 import type { HttpRequest, HttpResponse, Transport } from './transport.js'
 
 /** Every manifest type real clients accept, so a registry never downgrades or hides what it stores. */
-export const MANIFEST_ACCEPT = [
+const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -17,7 +17,7 @@ export const MANIFEST_ACCEPT = [
 ].join(', ')
 
 /** containerd refuses larger manifests (remotes/docker MaxManifestSize); so do we. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 
 const SCHEMA1_TYPES = new Set([
   'application/vnd.docker.distribution.manifest.v1+prettyjws',
@@ -40,7 +40,7 @@ export interface RegistryAnswer {
 
 /** What a manifest request established. */
 export type ManifestAnswer =
-  | { readonly found: true; readonly digest: string; readonly mediaType: string; readonly size: number; readonly answer: RegistryAnswer }
+  | { readonly found: true; readonly digest: string; readonly mediaType: string; readonly answer: RegistryAnswer }
   | { readonly found: false; readonly answer: RegistryAnswer }
 
 /** A registry's answer that breaks the protocol (wrong digest, oversized manifest): reported as registry-error. */
@@ -85,7 +85,7 @@ export class RegistryClient {
     const digest = head.response.headers['docker-content-digest']
     if (digest && isDigest(digest)) {
       checkRequestedDigest(reference, digest)
-      return { found: true, digest, mediaType, size: Number.isFinite(size) ? size : 0, answer: head }
+      return { found: true, digest, mediaType, answer: head }
     }
     return this.getManifest(endpoint, repository, reference)
   }
@@ -96,7 +96,7 @@ export class RegistryClient {
     return { found: true, ...verifiedManifest(get.response, reference), answer: get }
   }
 
-  /** GET a manifest body, checking its size and, for content-addressed types, its digest. */
+  /** GET a manifest body, at most MAX_MANIFEST_BYTES (its digest is checked by the callers that know it). */
   async fetchManifest(endpoint: Endpoint, repository: string, reference: string): Promise<RegistryAnswer> {
     return this.send(endpoint, repository, (base) => ({
       method: 'GET',
@@ -218,7 +218,7 @@ function checkRequestedDigest(reference: string, digest: string): void {
 }
 
 /** Digest and type of a GET body; a content-addressed manifest whose body does not hash to its digest is refused. */
-function verifiedManifest(response: HttpResponse, reference: string): { digest: string; mediaType: string; size: number } {
+function verifiedManifest(response: HttpResponse, reference: string): { digest: string; mediaType: string } {
   const mediaType = contentType(response)
   const algorithm = reference.startsWith('sha512:') ? 'sha512' : 'sha256'
   const computed = `${algorithm}:${createHash(algorithm).update(response.body).digest('hex')}`
@@ -230,7 +230,7 @@ function verifiedManifest(response: HttpResponse, reference: string): { digest: 
     }
     checkRequestedDigest(reference, computed)
   }
-  return { digest: header && isDigest(header) ? header : computed, mediaType, size: response.body.length }
+  return { digest: header && isDigest(header) ? header : computed, mediaType }
 }
 
 function nextLink(response: HttpResponse, current: URL): URL | undefined {

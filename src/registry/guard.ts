@@ -17,7 +17,7 @@ export function isForbiddenAddress(address: string): boolean {
 }
 
 /** The error a refused connection fails with (classified as registry-unreachable). */
-export class ForbiddenAddressError extends Error {
+class ForbiddenAddressError extends Error {
   readonly code = 'EPULLGATE_FORBIDDEN'
 }
 

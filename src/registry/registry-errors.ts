@@ -7,7 +7,7 @@ export interface RegistryErrorEntry {
 }
 
 /** The error entries of a response body, if it is the spec's JSON (4xx bodies MAY be anything). */
-export function registryErrors(response: HttpResponse): RegistryErrorEntry[] {
+function registryErrors(response: HttpResponse): RegistryErrorEntry[] {
   if (response.body.length === 0) return []
   try {
     const json = JSON.parse(response.body.toString('utf8')) as { errors?: unknown }

@@ -44,7 +44,7 @@ export interface TransportOptions {
   readonly onRetry?: (message: string) => void
 }
 
-export const DEFAULT_TRANSPORT: TransportOptions = {
+const DEFAULT_TRANSPORT: TransportOptions = {
   timeoutMs: 20_000,
   retries: 3,
   maxRetryAfterMs: 15_000,
@@ -256,7 +256,7 @@ function backoff(attempt: number): number {
 }
 
 /** Retry-After (seconds or an HTTP date) when the registry sends it, else exponential backoff. */
-export function retryDelay(response: HttpResponse, attempt: number): number {
+function retryDelay(response: HttpResponse, attempt: number): number {
   const header = response.headers['retry-after']
   if (header !== undefined) {
     const seconds = Number(header)

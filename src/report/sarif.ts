@@ -4,10 +4,10 @@ import { compareByLocation, compareText } from '../findings/finding.js'
 import { RULES, type RuleId } from '../rules/catalog.js'
 import { RULE_HELP } from '../rules/help.generated.js'
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
-export const DEFAULT_INFORMATION_URI = 'https://github.com/pullgate/pullgate'
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
+const DEFAULT_INFORMATION_URI = 'https://github.com/pullgate/pullgate'
 /** The partialFingerprints key; a new recipe gets a new key (`pullgate/v2`), never a changed one. */
-export const FINGERPRINT_KEY = 'pullgate/v1'
+const FINGERPRINT_KEY = 'pullgate/v1'
 
 export interface SarifOptions {
   toolVersion: string
@@ -160,7 +160,7 @@ function sarifRule(id: RuleId, informationUri: string): SarifRule {
 }
 
 /** `pull-secret-missing` → `PullSecretMissing` */
-export function pascalCase(id: string): string {
+function pascalCase(id: string): string {
   return id
     .split(/[^A-Za-z0-9]+/)
     .filter((part) => part !== '')

@@ -6,7 +6,6 @@ export type Resolution =
       readonly kind: 'resolved'
       readonly digest: string
       readonly mediaType: string
-      readonly size: number
       /** what a runtime would pull, when the image was inspected */
       readonly facts?: ImageFacts
       /** why it could not be inspected (reported as registry-error) */
@@ -15,7 +14,7 @@ export type Resolution =
       readonly access?: 'private' | 'public'
     }
   /** a Flux ImageRepository's repository: it exists and its tags can be listed */
-  | { readonly kind: 'repository-exists'; readonly tagCount: number }
+  | { readonly kind: 'repository-exists' }
   | { readonly kind: 'tag-not-found'; readonly said: string; readonly tags?: readonly string[] }
   | { readonly kind: 'repository-not-found'; readonly said: string }
   | { readonly kind: 'digest-not-found'; readonly said: string }

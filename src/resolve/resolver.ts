@@ -10,7 +10,7 @@ import type { Inspector } from '../inspect/inspector.js'
 import { AnonymousAccess } from './anonymous-access.js'
 
 /** How many requests run at once against one registry (keep-alive connections are shared). */
-export const DEFAULT_PER_REGISTRY_CONCURRENCY = 8
+const DEFAULT_PER_REGISTRY_CONCURRENCY = 8
 
 /** The tag written beside a digest, resolved only to compare (digest-mismatch); never inspected. */
 export function tagTargetOf(reference: ImageReference): Target | undefined {
@@ -109,7 +109,7 @@ export class Resolver {
       const known = this.fromCache(target)
       if (known && inspector) {
         const facts = await inspector.inspect(target.registry, target.repository, target.reference)
-        return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, size: 0, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) }
+        return { kind: 'resolved', digest: target.reference, mediaType: known.mediaType, facts, access: inspector.cachedAccess(`${target.registry}/${target.repository}`) }
       }
       const endpoint = await client.endpoint(target.registry)
       if (!('base' in endpoint)) return { kind: 'unreachable', cause: endpoint.error.message }
@@ -120,7 +120,7 @@ export class Resolver {
       if (!manifest.found) return await this.classifyFailure(endpoint, target, manifest.answer, readNow ? 'GET' : 'HEAD')
       // resolved without credentials: public; with them, ask once per repository whether they were needed
       const access = manifest.answer.presented ? await this.privacy(endpoint, target) : 'public'
-      const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, size: manifest.size, access }
+      const resolved = { kind: 'resolved' as const, digest: manifest.digest, mediaType: manifest.mediaType, access }
       if (!inspector || target.inspect === false) return resolved
       return await this.withFacts(resolved, target, inspector, readNow ? manifest.answer.response : undefined)
     } catch (error) {
@@ -167,7 +167,7 @@ export class Resolver {
 
   private async resolveRepository(endpoint: Endpoint, target: Target): Promise<Resolution> {
     const listed = await this.tagList(endpoint, target)
-    if (listed.tags) return { kind: 'repository-exists', tagCount: listed.tags.length }
+    if (listed.tags) return { kind: 'repository-exists' }
     if (listed.answer.response.status === 404) return { kind: 'repository-not-found', said: evidence(listed.answer, `GET /v2/${target.repository}/tags/list`) }
     return classifyRefusal(listed.answer, `GET /v2/${target.repository}/tags/list`, endpoint)
   }
