@@ -50943,17 +50943,20 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
+const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 /**
  * The files changed between two commits (`git diff`), removed ones left out and renamed ones
  * under their new name; `head` undefined compares with the working tree.
  */
 async function gitChangedFiles(workspace, base, head) {
-    const git = (args) => (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile)('git', ['-C', workspace, ...args], { maxBuffer: 64 * 1024 * 1024 });
     try {
         const range = head ? [base, head] : [base];
-        const all = (await git(['diff', '--name-only', '-z', '--no-renames', ...range])).stdout.split('\0').filter(Boolean);
-        const kept = (await git(['diff', '--name-only', '-z', '--diff-filter=d', '-M', ...range])).stdout.split('\0').filter(Boolean);
-        return { files: kept, total: all.length, source: 'git' };
+        // without rename detection a renamed file is its old name deleted and its new name added
+        const out = (await run('git', ['-C', workspace, 'diff', '--name-status', '-z', '--no-renames', ...range], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\0');
+        const entries = [];
+        for (let i = 0; i + 1 < out.length; i += 2)
+            entries.push({ status: out[i], file: out[i + 1] });
+        return { files: entries.filter((e) => e.status !== 'D').map((e) => e.file), total: entries.length, source: 'git' };
     }
     catch (error) {
         throw new UsageError(`could not list the changed files with git diff ${base.slice(0, 12)}${head ? ` ${head.slice(0, 12)}` : ''} (${error.message.split('\n')[0]}); ` +
@@ -55430,6 +55433,32 @@ function challengeSchemes(headers) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/registry/credentials/credential.js
+/** The hostname form Docker keys credentials by (ConvertToHostname): no scheme, no path; Docker Hub's aliases folded. */
+function credentialHost(keyOrUrl) {
+    let host = keyOrUrl.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    host = host.split('/')[0].toLowerCase();
+    return DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host;
+}
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+/** The server URL credential helpers and `docker login` use for a registry host. */
+function helperServerUrl(host) {
+    return host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+}
+/** Registers a credential's secrets (and the base64 `user:pass` built from them) with the sink. */
+function registerSecrets(credential, sink) {
+    for (const secret of [credential.password, credential.identityToken, credential.registryToken]) {
+        if (secret)
+            sink(secret);
+    }
+    if (credential.username !== undefined && credential.password)
+        sink(basicToken(credential.username, credential.password));
+}
+/** The base64 `user:password` of HTTP Basic authentication (what an `Authorization: Basic` header carries). */
+function basicToken(username, password) {
+    return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/registry-errors.js
 /** The error entries of a response body, if it is the spec's JSON (4xx bodies MAY be anything). */
 function registryErrors(response) {
@@ -55612,6 +55641,7 @@ function grantedPullScopes(token) {
 
 
 
+
 /** Tokens are refreshed this long before they expire, so a token never dies in flight. */
 const EXPIRY_MARGIN_MS = 5_000;
 function realmOf(challenge) {
@@ -55666,7 +55696,7 @@ class Authenticator {
             return { refusal: token };
         }
         if (basic && credential?.username !== undefined && credential.password !== undefined) {
-            return { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` };
+            return { authorization: `Basic ${basicToken(credential.username, credential.password)}` };
         }
         return {};
     }
@@ -55776,7 +55806,7 @@ class Authenticator {
             for (const s of scopes)
                 url.searchParams.append('scope', s);
             const authorization = credential?.username !== undefined && credential.password !== undefined
-                ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
+                ? `Basic ${basicToken(credential.username, credential.password)}`
                 : undefined;
             response = await this.transport.request({ method: 'GET', url, authorization, maxBodyBytes: 1024 * 1024 });
         }
@@ -56020,29 +56050,6 @@ function nextLink(response, current) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./lib/registry/credentials/credential.js
-/** The hostname form Docker keys credentials by (ConvertToHostname): no scheme, no path; Docker Hub's aliases folded. */
-function credentialHost(keyOrUrl) {
-    let host = keyOrUrl.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-    host = host.split('/')[0].toLowerCase();
-    return DOCKER_HUB_ALIASES.has(host) ? 'docker.io' : host;
-}
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-/** The server URL credential helpers and `docker login` use for a registry host. */
-function helperServerUrl(host) {
-    return host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
-}
-/** Registers a credential's secrets (and the base64 `user:pass` built from them) with the sink. */
-function registerSecrets(credential, sink) {
-    for (const secret of [credential.password, credential.identityToken, credential.registryToken]) {
-        if (secret)
-            sink(secret);
-    }
-    if (credential.username !== undefined && credential.password) {
-        sink(Buffer.from(`${credential.username}:${credential.password}`).toString('base64'));
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/credentials/docker-config.js
 
 

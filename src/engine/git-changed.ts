@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { UsageError } from './options.js'
 
+const run = promisify(execFile)
+
 /** The files a change touches (added, modified, renamed to), and how that was learned. */
 export interface ChangedFiles {
   readonly files: string[]
@@ -17,12 +19,13 @@ export interface ChangedFiles {
  * under their new name; `head` undefined compares with the working tree.
  */
 export async function gitChangedFiles(workspace: string, base: string, head?: string): Promise<Omit<ChangedFiles, 'note'>> {
-  const git = (args: string[]) => promisify(execFile)('git', ['-C', workspace, ...args], { maxBuffer: 64 * 1024 * 1024 })
   try {
     const range = head ? [base, head] : [base]
-    const all = (await git(['diff', '--name-only', '-z', '--no-renames', ...range])).stdout.split('\0').filter(Boolean)
-    const kept = (await git(['diff', '--name-only', '-z', '--diff-filter=d', '-M', ...range])).stdout.split('\0').filter(Boolean)
-    return { files: kept, total: all.length, source: 'git' }
+    // without rename detection a renamed file is its old name deleted and its new name added
+    const out = (await run('git', ['-C', workspace, 'diff', '--name-status', '-z', '--no-renames', ...range], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\0')
+    const entries: Array<{ status: string; file: string }> = []
+    for (let i = 0; i + 1 < out.length; i += 2) entries.push({ status: out[i]!, file: out[i + 1]! })
+    return { files: entries.filter((e) => e.status !== 'D').map((e) => e.file), total: entries.length, source: 'git' }
   } catch (error) {
     throw new UsageError(
       `could not list the changed files with git diff ${base.slice(0, 12)}${head ? ` ${head.slice(0, 12)}` : ''} (${(error as Error).message.split('\n')[0]}); ` +

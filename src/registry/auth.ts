@@ -1,5 +1,5 @@
 import { parseChallenges, type Challenge } from './challenge.js'
-import type { Credential, SecretSink } from './credentials/credential.js'
+import { basicToken, type Credential, type SecretSink } from './credentials/credential.js'
 import type { Endpoint } from './endpoints.js'
 import type { HttpResponse, Transport } from './transport.js'
 import { describeRegistryErrors } from './registry-errors.js'
@@ -75,7 +75,7 @@ export class Authenticator {
       return { refusal: token }
     }
     if (basic && credential?.username !== undefined && credential.password !== undefined) {
-      return { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
+      return { authorization: `Basic ${basicToken(credential.username, credential.password)}` }
     }
     return {}
   }
@@ -184,7 +184,7 @@ export class Authenticator {
       for (const s of scopes) url.searchParams.append('scope', s)
       const authorization =
         credential?.username !== undefined && credential.password !== undefined
-          ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`
+          ? `Basic ${basicToken(credential.username, credential.password)}`
           : undefined
       response = await this.transport.request({ method: 'GET', url, authorization, maxBodyBytes: 1024 * 1024 })
     }

@@ -39,7 +39,10 @@ export function registerSecrets(credential: Credential, sink: SecretSink): void 
   for (const secret of [credential.password, credential.identityToken, credential.registryToken]) {
     if (secret) sink(secret)
   }
-  if (credential.username !== undefined && credential.password) {
-    sink(Buffer.from(`${credential.username}:${credential.password}`).toString('base64'))
-  }
+  if (credential.username !== undefined && credential.password) sink(basicToken(credential.username, credential.password))
+}
+
+/** The base64 `user:password` of HTTP Basic authentication (what an `Authorization: Basic` header carries). */
+export function basicToken(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64')
 }
