@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const CLI = path.join(ROOT, 'dist', 'cli.js')
+/** the same run without the worker-thread launcher (for a CPU profile of the engine itself) */
+export const CLI_RUN = path.join(ROOT, 'dist', 'cli-run.js')
 export const RSS_MARK = '@@pullgate-bench-maxrss='
 export const MB = 1e6 // decimal megabytes, for file sizes and RSS alike
 
@@ -34,15 +36,23 @@ process.argv = [process.argv[0], script, ...rest]
 process.on('exit', () => process.stderr.write('\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'))
 await import((await import('node:url')).pathToFileURL(script).href)`
 
+let measuredCpus = null
+
+/** From now on, every measured run (and its children) runs on these CPUs only (a taskset list such as "0" or "0-1"). */
+export function runMeasuredOn(cpus) {
+  measuredCpus = cpus
+}
+
 /**
  * Runs `cmd args` (node when cmd is null, with `nodeArgs` such as --cpu-prof); wall ms until its
  * streams close, peak RSS in bytes.
  */
 export function run(cmd, args, { useTime, env = process.env, cwd = ROOT, nodeArgs = [] } = {}) {
   const node = cmd === null
-  const [c, argv] = node
+  const [c0, argv0] = node
     ? useTime ? ['/usr/bin/time', ['-v', process.execPath, ...nodeArgs, ...args]] : [process.execPath, [...nodeArgs, '--input-type=module', '-e', RSS_WRAPPER, ...args]]
     : [cmd, args]
+  const [c, argv] = measuredCpus ? ['taskset', ['-c', measuredCpus, c0, ...argv0]] : [c0, argv0]
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(c, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -10,7 +10,10 @@
  *
  *   node bench/full.js [--files 5000] [--unique 1000] [--runs 1] [--seed 42] [--keep DIR] [--json]
  *                      [--skopeo-sample 100] [--no-skopeo] [--no-time] [--no-scaling] [--profile DIR]
- *                      [--count logs|proxy]
+ *                      [--count logs|proxy] [--cpus split|shared]
+ *
+ * --cpus split (the default) runs the lab's servers on one half of the CPUs and every measured
+ * run on the other, as when the registry is another machine; --cpus shared lets them compete.
  *
  * --profile DIR runs one more cold and warm run with V8's CPU profiler, not counted in the
  * figures, and writes the profiles there (open them in Chrome's DevTools, or summarise them
@@ -28,7 +31,7 @@ import { connect } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { BenchError, CLI, makeRng, MB, median, run, TEAMS, WORDS } from './common.js'
+import { BenchError, CLI, CLI_RUN, makeRng, MB, median, run, runMeasuredOn, TEAMS, WORDS } from './common.js'
 import { Agent, request } from 'undici'
 import { startLab, stopLab } from '../test/lab/lab.js'
 import { basicAuth } from '../test/lab/http.js'
@@ -142,6 +145,31 @@ function logCounter(lab) {
 }
 
 /** CPU seconds the lab's registries and token issuer have used so far (Linux /proc; NaN elsewhere). */
+/**
+ * Gives the lab's servers half of the CPUs and the measured runs the other half (taskset), so
+ * that the client's own work does not slow the registries down, as it cannot when a registry is
+ * another machine: on a 2-core machine the registries need about one core for this job, and
+ * sharing both cores makes every extra CPU second of the client count twice. Returns the two CPU
+ * lists, or null (shared) when the machine has one CPU or no taskset.
+ */
+function splitCpus(lab, log) {
+  const n = os.availableParallelism()
+  if (n < 2 || spawnSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' }).status !== 0) {
+    log('--cpus split needs two CPUs and taskset (util-linux): the lab and the measured runs share the CPUs')
+    return null
+  }
+  const half = Math.floor(n / 2)
+  const measured = half === 1 ? '0' : `0-${half - 1}`
+  const labSet = half === n - 1 ? `${half}` : `${half}-${n - 1}`
+  for (const pid of lab.pids) {
+    // -a: every thread the server already has; threads started later inherit it
+    const pinned = spawnSync('taskset', ['-a', '-p', '-c', labSet, String(pid)], { stdio: 'ignore' })
+    if (pinned.status !== 0) throw new BenchError(`taskset could not pin the lab's process ${pid} to CPUs ${labSet}`)
+  }
+  runMeasuredOn(measured)
+  return { lab: labSet, measured }
+}
+
 function labCpuSeconds(lab) {
   const tick = 100 // USER_HZ on Linux
   try {
@@ -337,12 +365,14 @@ async function main() {
       'no-time': { type: 'boolean', default: false },
       profile: { type: 'string' },
       count: { type: 'string', default: 'logs' },
-      'no-scaling': { type: 'boolean', default: false }
+      'no-scaling': { type: 'boolean', default: false },
+      cpus: { type: 'string', default: 'split' }
     }
   })
   const [files, unique, runs, seed, sample] = ['files', 'unique', 'runs', 'seed', 'skopeo-sample'].map((k) => Number(values[k]))
   if (![files, unique, runs, sample].every((n) => Number.isInteger(n) && n >= 1) || !Number.isInteger(seed)) throw new BenchError('--files, --unique, --runs and --skopeo-sample must be positive integers, --seed an integer')
   if (values.count !== 'logs' && values.count !== 'proxy') throw new BenchError('--count must be logs or proxy')
+  if (values.cpus !== 'split' && values.cpus !== 'shared') throw new BenchError('--cpus must be split or shared')
   if (!existsSync(CLI)) throw new BenchError(`${CLI} is missing: run \`npm run bundle\` first`)
   if (values.keep && existsSync(values.keep) && readdirSync(values.keep).length > 0) throw new BenchError(`--keep ${values.keep}: folder exists and is not empty`)
   const useTime = !values['no-time'] && existsSync('/usr/bin/time')
@@ -363,6 +393,7 @@ async function main() {
     const l0 = performance.now()
     lab = await startLab()
     const labMs = performance.now() - l0
+    const cpus = values.cpus === 'split' ? splitCpus(lab, log) : null
     const images = planImages(lab, unique, seed)
     log(`seeding ${images.length} images over open, basic and token`)
     const s0 = performance.now()
@@ -394,7 +425,8 @@ async function main() {
       await counter.reset()
       const lab0 = labCpuSeconds(lab)
       const nodeArgs = profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`] : []
-      const res = await run(null, [CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied, nodeArgs })
+      // a worker thread's profile would be overwritten by the launcher's: profile the run in-thread
+      const res = await run(null, [profile ? CLI_RUN : CLI, '--format', 'json', '--docker-config', dockerConfig, ...(cacheFile ? ['--cache-file', cacheFile] : []), ...extra, ...paths], { useTime, env: proxied, nodeArgs })
       const requests = await counter.snapshot()
       const labCpu = labCpuSeconds(lab) - lab0
       let report
@@ -510,6 +542,7 @@ async function main() {
       files: truth.files, references: truth.references, uniqueReferences: u, uniqueImages: images.length,
       seed, runs, rss: useTime ? '/usr/bin/time -v' : 'process.resourceUsage',
       countedBy: values.count === 'proxy' ? 'a counting forward proxy' : "the registries' access logs and the token issuer's counter",
+      cpus: cpus ?? { shared: os.availableParallelism() },
       lab: { startMs: labMs, seedMs, seededManifest: seeded.mediaType, layersPerImage: seeded.layers, treeMs: genMs },
       cold, warm, floor, offline: off, skopeo, scaling,
       ratio: {
@@ -537,6 +570,7 @@ function table(r) {
   const row = (label, x) => `${label.padEnd(26)}${n(x.ms)}${n(x.rssMB, 8, 1)}${n(x.cpuS, 7, 1)}${n(x.labCpuS, 8, 1)}${n(x.requests.total, 7)}${KINDS.map((k) => n(x.requests.counts[k], 8)).join('')}${n(x.requests.unauthorized, 6)}`
   const lines = [
     `${r.files} files, ${r.references} image references, ${r.uniqueReferences} unique (${r.uniqueImages} images seeded over open/basic/token); median of ${r.runs} run(s); RSS by ${r.rss}; requests counted by ${r.countedBy}`,
+    r.cpus.shared ? `CPUs: the lab's servers and the measured runs share all ${r.cpus.shared}` : `CPUs: the lab's servers on ${r.cpus.lab}, the measured runs (and their children) on ${r.cpus.measured}, as a registry is another machine`,
     `lab start ${r.lab.startMs.toFixed(0)} ms; seeding ${r.uniqueImages} images ${r.lab.seedMs.toFixed(0)} ms (${r.lab.seededManifest}, ${r.lab.layersPerImage} mounted layer(s) + own config each); tree ${r.lab.treeMs.toFixed(0)} ms`,
     '',
     head,

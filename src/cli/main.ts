@@ -8,7 +8,7 @@ import { buildSarif } from '../report/sarif.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
 import { jsonDocument } from '../report/json-chunks.js'
-import { formatText } from '../report/text.js'
+import { textChunks } from '../report/text.js'
 import { formatWorkflowCommands } from '../report/workflow-commands.js'
 import type { Logger } from '../util/logger.js'
 import { Redactor } from '../util/redact.js'
@@ -215,7 +215,7 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
     if (format === 'json') output = json()
     else if (format === 'sarif') output = sarif()
     else if (format === 'github') output = [formatWorkflowCommands(result.findings)]
-    else output = [formatText(result.findings, report.summary, report.mode)]
+    else output = textChunks(result.findings, report.summary, report.mode)
     for (const chunk of redactor.redactChunks(output)) await io.stdout(chunk)
     return shouldFail(result.findings, failOn) ? EXIT_FINDINGS : EXIT_OK
   } catch (error) {

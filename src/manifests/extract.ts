@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml'
 import type { Span } from '../findings/finding.js'
 import type { PositionMap } from './parse.js'
-import { AliasBudgetExceeded, NodeReader, scalarTextRange } from './yaml-nodes.js'
+import { AliasBudgetExceeded, detached, NodeReader, scalarTextRange } from './yaml-nodes.js'
 import {
   CONTAINER_LISTS,
   PATTERN_GROUPS,
@@ -231,7 +231,7 @@ export class ImageExtractor {
       : { start: rangeOf(valueNode)[0], end: rangeOf(valueNode)[1] }
     const start = this.positions.position(range.start)
     const end = this.positions.position(range.end)
-    const image = isString ? (valueNode.value as string) : this.positions.text.slice(range.start, range.end)
+    const image = detached(isString ? (valueNode.value as string) : this.positions.text.slice(range.start, range.end))
     const podSpec = where.podSpec
     this.found.push({
       image,

@@ -106,3 +106,14 @@ export function scalarTextRange(scalar: Scalar, text: string): { start: number; 
       return { start, end: valueEnd }
   }
 }
+
+/**
+ * A copy of a string read from a file that does not keep the file's text alive. V8 holds a
+ * substring of 13 characters or more as a slice of its parent, so an image string kept to the
+ * end of a run (in its occurrence, its findings, the report) keeps its whole file in memory:
+ * ~6 MB for bench/full.js's 5,000 files. Slicing a concatenation copies it first (V8 flattens
+ * it), and the slice then refers to that short copy only.
+ */
+export function detached(text: string): string {
+  return ` ${text}`.slice(1)
+}

@@ -2,13 +2,13 @@ import type { Finding } from '../findings/finding.js'
 import { compareByLocation } from '../findings/finding.js'
 import type { ReportSummary } from './json.js'
 
-/** `file:line:col  severity  rule  message`, one finding a line, in file order, then a count line. */
-export function formatText(findings: readonly Finding[], summary: ReportSummary, mode: string): string {
-  const lines = [...findings]
-    .sort(compareByLocation)
-    .map((f) => `${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule}  ${oneLine(f.message)}`)
-  lines.push(countLine(summary, mode))
-  return `${lines.join('\n')}\n`
+/**
+ * `file:line:col  severity  rule  message`, one finding a line, in file order, then a count line;
+ * line by line, so that 20,000 findings are never one string.
+ */
+export function* textChunks(findings: readonly Finding[], summary: ReportSummary, mode: string): Generator<string> {
+  for (const f of [...findings].sort(compareByLocation)) yield `${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule}  ${oneLine(f.message)}\n`
+  yield `${countLine(summary, mode)}\n`
 }
 
 /** "2 errors, 1 warning in 14 files (9 manifests, 23 image references; offline)" */

@@ -13,7 +13,7 @@ export function pullSecretFinding(occurrence: ImageOccurrence, reference: ImageR
   const ns = occurrence.namespace ?? 'default'
   const where = `${workload} in namespace ${occurrence.namespace ? ns : `${ns} (none is written; it lands in the namespace it is applied to)`}`
   const sa = `ServiceAccount ${problem.serviceAccount}`
-  const create = `\`kubectl create secret docker-registry regcred --docker-server=${registry} --docker-username=… --docker-password=… -n ${ns}\``
+  const create = `\`kubectl create secret docker-registry regcred --docker-server=${registry} --docker-username=USER --docker-password=PASSWORD -n ${ns}\``
   const stanza = '`imagePullSecrets: [{name: regcred}]` to the pod spec'
   const patch = `\`kubectl patch serviceaccount ${problem.serviceAccount} -n ${ns} -p '{"imagePullSecrets":[{"name":"regcred"}]}'\` (or its manifest)`
   const image = reference.original

@@ -65,3 +65,24 @@ describe('image positions', () => {
     )
   })
 })
+
+describe('the parser and the environment', () => {
+  test('a YAML debugging switch in the environment prints nothing, and process.env is the real one afterwards', () => {
+    const env = process.env
+    const write = process.stdout.write
+    const printed: string[] = []
+    process.stdout.write = ((chunk: string) => printed.push(String(chunk)) > 0) as typeof process.stdout.write
+    const log = console.log
+    console.log = (...args: unknown[]) => void printed.push(args.join(' '))
+    process.env.LOG_TOKENS = '1'
+    try {
+      expect(imagesOf('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx:1.27\n').map((o) => o.image)).toEqual(['nginx:1.27'])
+    } finally {
+      delete process.env.LOG_TOKENS
+      process.stdout.write = write
+      console.log = log
+    }
+    expect(printed).toEqual([])
+    expect(process.env).toBe(env)
+  })
+})
