@@ -53676,6 +53676,87 @@ function isListKind(kind) {
     return kind === 'List' || kind.endsWith('List');
 }
 
+;// CONCATENATED MODULE: ./lib/manifests/cluster-objects.js
+
+
+
+/** The kinds read below; every other object (a Deployment, a Service) is passed over at once. */
+const CLUSTER_KINDS = new Set(['ServiceAccount', 'Secret', 'SealedSecret', 'ExternalSecret']);
+const DOCKER_SECRET_TYPES = {
+    'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
+    'kubernetes.io/dockercfg': '.dockercfg'
+};
+/**
+ * Reads the objects pull-secret analysis needs from one document: docker-registry Secrets (their
+ * registry keys only — the credentials are decoded in memory and dropped at once), ServiceAccounts,
+ * and Secrets whose content lives elsewhere (SealedSecret, ExternalSecret, SOPS-encrypted Secrets),
+ * which count as present but unverified. `List` items are read too.
+ */
+function extractClusterObjects(file, document, positions, maxAliasExpansions, into) {
+    const reader = new NodeReader(document, maxAliasExpansions);
+    const visit = (node) => {
+        const kind = reader.string(node, 'kind');
+        const apiVersion = reader.string(node, 'apiVersion') ?? '';
+        if (!kind)
+            return;
+        const items = reader.seq(reader.get(node, 'items'));
+        if (isListKind(kind) && items)
+            return items.items.forEach(visit);
+        if (!CLUSTER_KINDS.has(kind))
+            return;
+        const metadata = reader.get(node, 'metadata');
+        const name = reader.string(metadata, 'name');
+        if (!name)
+            return;
+        const namespace = reader.string(metadata, 'namespace') ?? '';
+        const range = reader.get(metadata, 'name')?.range;
+        const line = range ? positions.position(range[0]).line : 1;
+        if (kind === 'ServiceAccount' && apiVersion === 'v1') {
+            const names = (reader.seq(reader.get(node, 'imagePullSecrets'))?.items ?? []).map((i) => reader.string(i, 'name')).filter((n) => Boolean(n));
+            into.serviceAccounts.push({ name, namespace, imagePullSecrets: names, file, line });
+        }
+        else if (kind === 'Secret' && apiVersion === 'v1') {
+            const key = DOCKER_SECRET_TYPES[reader.string(node, 'type') ?? ''];
+            if (!key)
+                return;
+            if (reader.get(node, 'sops')) {
+                into.secrets.push({ name, namespace, source: 'sops', file, line });
+                return;
+            }
+            const fromString = reader.string(reader.get(node, 'stringData'), key);
+            const encoded = reader.get(reader.get(node, 'data'), key);
+            const text = fromString ?? ((0,dist/* isScalar */.jn)(encoded) && typeof encoded.value === 'string' ? Buffer.from(encoded.value, 'base64').toString('utf8') : undefined);
+            into.secrets.push({ name, namespace, source: 'secret', file, line, ...registryKeys(text, key) });
+        }
+        else if (kind === 'SealedSecret' && apiVersion.startsWith('bitnami.com/')) {
+            const template = reader.get(reader.get(node, 'spec'), 'template');
+            const tmplMeta = reader.get(template, 'metadata');
+            into.secrets.push({ name: reader.string(tmplMeta, 'name') ?? name, namespace: reader.string(tmplMeta, 'namespace') ?? namespace, source: 'sealed-secret', file, line });
+        }
+        else if (kind === 'ExternalSecret' && apiVersion.startsWith('external-secrets.io/')) {
+            const target = reader.get(reader.get(node, 'spec'), 'target');
+            into.secrets.push({ name: reader.string(target, 'name') ?? name, namespace, source: 'external-secret', file, line });
+        }
+    };
+    visit(document.contents);
+}
+/** The registry keys of a `.dockerconfigjson` ({"auths": {...}}) or legacy `.dockercfg` ({host: {...}}). */
+function registryKeys(text, key) {
+    if (text === undefined)
+        return { problem: `it has no ${key} entry` };
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return { problem: `its ${key} is not valid JSON` };
+    }
+    const map = key === '.dockerconfigjson' ? json?.auths : json;
+    if (typeof map !== 'object' || map === null)
+        return { problem: `its ${key} has no registries` };
+    return { registries: Object.keys(map) };
+}
+
 ;// CONCATENATED MODULE: ./lib/manifests/extract.js
 
 
@@ -54159,7 +54240,216 @@ function recoveredProblem(repairs, text) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/engine/read-files.js
+
+
+
+
+
+
+
+
+
+
+/**
+ * Reads a file whole, unless it is over the size limit. Synchronous on purpose: manifests are
+ * small and in the page cache right after a checkout, and one blocking read costs the event
+ * loop a few microseconds where the promise API costs it a hundred (five round trips to the
+ * thread pool per file), which showed as a tenth of a 5,000-file run's CPU (bench/full.js).
+ */
+function readManifestFile(workspace, file, limits) {
+    const fd = (0,external_node_fs_namespaceObject.openSync)(external_node_path_.resolve(workspace, file), 'r');
+    let bytes;
+    try {
+        const size = (0,external_node_fs_namespaceObject.fstatSync)(fd).size;
+        if (size > limits.maxFileBytes)
+            return { kind: 'too-large', size };
+        bytes = Buffer.allocUnsafe(size);
+        let read = 0;
+        while (read < size) {
+            const n = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, read, size - read, read);
+            if (n === 0)
+                break; // the file shrank meanwhile: what is there is what it holds
+            read += n;
+        }
+        bytes = bytes.subarray(0, read);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+    const text = decodeUtf8(bytes);
+    if (text !== undefined)
+        return { kind: 'text', text };
+    // kubectl reads a manifest with stray invalid bytes (in a comment, a Latin-1 é) as it is: so does pullgate;
+    // anything else that is not UTF-8 text (a binary file named .yaml) is not a manifest
+    const lossy = bytes.toString('utf8');
+    return looksLikeKubernetes(lossy) ? { kind: 'text', text: lossy } : { kind: 'not-text' };
+}
+/**
+ * Reads a file for the kustomize and Helm stages within the scan's own bounds: undefined when it
+ * cannot be read (missing), `refused` with the finding the scan makes for it when the scan would
+ * not parse it (over `max-file-bytes`, not text, or what kubectl refuses before parsing). So no
+ * stage parses what the scan refuses, and a refused file that only a kustomization or a chart
+ * reaches is still reported.
+ */
+function readGuarded(workspace, file, limits) {
+    let content;
+    try {
+        content = readManifestFile(workspace, file, limits);
+    }
+    catch {
+        return undefined;
+    }
+    if (content.kind === 'too-large')
+        return { refused: tooLargeFinding(file, content.size, limits) };
+    if (content.kind === 'not-text') {
+        return { refused: makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, 'This file is not UTF-8 text, so it was not read and its images were not checked.') };
+    }
+    const refused = refuseUnreadable(file, content.text, limits);
+    return refused ? { refused } : { text: content.text };
+}
+function tooLargeFinding(file, size, limits) {
+    return makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is ${size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`);
+}
+/** Parses one file and extracts its images, cluster objects and read problems. */
+function analyzeFile(file, content, limits, logger, objects) {
+    const empty = { findings: [], images: [], documents: 0, isManifest: false };
+    if (content.kind === 'too-large') {
+        logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
+        return { ...empty, findings: [tooLargeFinding(file, content.size, limits)] };
+    }
+    if (content.kind === 'not-text') {
+        logger.debug(`${file}: not UTF-8 text; skipped`);
+        return empty;
+    }
+    const refused = refuseUnreadable(file, content.text, limits);
+    if (refused)
+        return { ...empty, isManifest: true, findings: [refused] };
+    const parsed = parseManifest(content.text);
+    const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
+    const images = [];
+    for (const { index, document } of parsed.documents) {
+        const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract();
+        // every reader of a document is bounded alike: one that expands too many aliases is not read at all
+        let entries = [];
+        let problem = extracted.problem;
+        if (!problem) {
+            try {
+                extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
+                entries = extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions);
+            }
+            catch (error) {
+                if (!(error instanceof AliasBudgetExceeded))
+                    throw error;
+                problem = aliasBombProblem(document.contents, parsed.positions, error);
+            }
+        }
+        if (problem) {
+            findings.push(makeFinding('invalid-manifest', { ...problem, file }, problem.message));
+            continue;
+        }
+        for (const occurrence of extracted.images) {
+            const verdict = checkOccurrence(occurrence);
+            images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } });
+        }
+        for (const entry of entries) {
+            const verdict = checkKustomizeEntry(entry);
+            const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('');
+            images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } });
+        }
+    }
+    logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`);
+    return { findings, images, documents: parsed.documents.length, isManifest: parsed.looksLikeKubernetes || images.length > 0 };
+}
+/**
+ * What kubectl would refuse before the YAML parser is asked, in a file that looks like a manifest
+ * (others are not ours to judge): control characters, flow nesting deeper than the parser can
+ * follow, and JSON that is not strict JSON (kubectl reads .json files with a JSON decoder).
+ */
+function refuseUnreadable(file, text, limits) {
+    if (!looksLikeKubernetes(text))
+        return undefined;
+    const at = (offset, message) => {
+        const pos = new LineIndex(text).position(offset);
+        return makeFinding('invalid-manifest', { file, line: pos.line, column: pos.column, endLine: pos.line, endColumn: pos.column + 1 }, message);
+    };
+    const control = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
+    if (control) {
+        const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
+        return at(control.index, `This file has a control character (0x${code}) here: kubectl rejects it ("control characters are not allowed") and its images were not checked. Remove it.`);
+    }
+    const nesting = deepestNesting(text, limits.maxNestingDepth);
+    if (nesting !== undefined) {
+        return at(nesting, `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`);
+    }
+    if (file.toLowerCase().endsWith('.json')) {
+        try {
+            JSON.parse(text.replace(/^\uFEFF/, ''));
+        }
+        catch (error) {
+            const message = error.message;
+            const position = /position (\d+)/.exec(message);
+            // the parser's sentence without the excerpt of the file it quotes
+            const reason = message
+                .replace(/,\s*(\.\.\.)?".*$/s, '')
+                .replace(/\s+in JSON at position.*$/s, '')
+                .replace(/\s*\(line \d+ column \d+\)/, '');
+            return at(position ? Number(position[1]) : 0, `This file is not valid JSON: ${reason}. kubectl rejects it and its images were not checked. Fix the syntax at this position.`);
+        }
+    }
+    return undefined;
+}
+/**
+ * Where flow nesting first goes past `limit` (quoted strings and comments skipped), or undefined.
+ * The YAML parser recurses per level, so a 100,000-level `[[[…` must be refused before parsing.
+ */
+function deepestNesting(text, limit) {
+    let depth = 0;
+    let lineStart = 0;
+    let quote = '';
+    let comment = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) {
+            lineStart = i + 1;
+            comment = false;
+            continue;
+        }
+        if (comment)
+            continue;
+        const ch = text[i];
+        if (quote) {
+            if (ch === quote && !(quote === '"' && text[i - 1] === '\\'))
+                quote = '';
+            continue;
+        }
+        if (ch === '"' || ch === "'")
+            quote = ch;
+        else if (ch === '#' && (i === lineStart || /\s/.test(text[i - 1])))
+            comment = true;
+        else if (ch === '[' || ch === '{') {
+            if (++depth > limit)
+                return i;
+        }
+        else if ((ch === ']' || ch === '}') && depth > 0)
+            depth--;
+    }
+    return undefined;
+}
+/** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+function decodeUtf8(bytes) {
+    try {
+        // a whole-buffer decode starts afresh each time, so one decoder serves every file
+        return STRICT_UTF8.decode(bytes);
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/kustomize/load.js
+
 
 
 
@@ -54170,13 +54460,17 @@ function recoveredProblem(repairs, text) {
 /** Reads workspace files once for the renderer: kustomizations, and the images of resource files. */
 class KustomizeFiles {
     workspace;
-    maxAliasExpansions;
+    limits;
     kustomizations = new Map();
     occurrences = new Map();
     documents = new Map();
-    constructor(workspace, maxAliasExpansions) {
+    /** files the scan would not parse (too large, not text, refused by kubectl before parsing), with its finding for each */
+    refused = new Map();
+    maxAliasExpansions;
+    constructor(workspace, limits) {
         this.workspace = workspace;
-        this.maxAliasExpansions = maxAliasExpansions;
+        this.limits = limits;
+        this.maxAliasExpansions = limits.maxAliasExpansions;
     }
     /** The kustomization file of a folder, or undefined. */
     kustomizationIn(dir) {
@@ -54219,13 +54513,11 @@ class KustomizeFiles {
     /** The parsed documents of a file (patches are read as manifests too). */
     parsed(file) {
         if (!this.documents.has(file)) {
-            let text;
-            try {
-                text = (0,external_node_fs_namespaceObject.readFileSync)(this.abs(file), 'utf8');
-            }
-            catch {
-                text = undefined;
-            }
+            const read = readGuarded(this.workspace, file, this.limits);
+            // a refused file is there but holds nothing the renderer may read; the scan reports it
+            if (read && 'refused' in read)
+                this.refused.set(file, read.refused);
+            const text = read === undefined ? undefined : 'text' in read ? read.text : '';
             if (text === undefined)
                 this.documents.set(file, undefined);
             else {
@@ -54492,8 +54784,8 @@ function matchesTarget(use, target) {
  * kustomization in the repository references (a referenced one is a base, checked through its
  * overlays). Components are never roots: they only act inside the kustomizations that use them.
  */
-function kustomizeStage(workspace, scanned, maxAliasExpansions) {
-    const files = new KustomizeFiles(workspace, maxAliasExpansions);
+function kustomizeStage(workspace, scanned, limits) {
+    const files = new KustomizeFiles(workspace, limits);
     const candidates = scanned.filter((f) => KUSTOMIZATION_FILES.has(external_node_path_.posix.basename(f)));
     const renderings = candidates.flatMap((file) => {
         try {
@@ -54523,7 +54815,7 @@ function kustomizeStage(workspace, scanned, maxAliasExpansions) {
         roots.push({ root: file, uses: rendering.uses });
         problems.push(...rendering.problems);
     }
-    return { roots, covered, problems };
+    return { roots, covered, problems, refused: [...files.refused.values()] };
 }
 
 ;// CONCATENATED MODULE: ./lib/engine/limits.js
@@ -54549,7 +54841,7 @@ const DEFAULT_LIMITS = {
  * so an image a template builds some other way is not found. When a values file cannot be read,
  * Helm refuses the install, so the problem is returned and no image is guessed from the rest.
  */
-function chartImages(chartDir, readFile, valuesFiles = []) {
+function chartImages(chartDir, readFile, valuesFiles = [], maxAliasExpansions = DEFAULT_LIMITS.maxAliasExpansions) {
     const chart = normalizeDir(chartDir);
     const problems = [];
     const chartFile = values_joinPath(chart, 'Chart.yaml');
@@ -54559,7 +54851,7 @@ function chartImages(chartDir, readFile, valuesFiles = []) {
         problems.push({ file: chartFile, line: 1, column: 1, message });
         return { images: [], problems };
     }
-    const meta = readChartMetadata(chartFile, chartText, chart, problems);
+    const meta = readChartMetadata(chartFile, chartText, chart, problems, maxAliasExpansions);
     let merged;
     let unreadable = false;
     const files = [
@@ -54577,7 +54869,7 @@ function chartImages(chartDir, readFile, valuesFiles = []) {
             }
             continue;
         }
-        const read = readValuesFile(file, text);
+        const read = readValuesFile(file, text, maxAliasExpansions);
         if ('problem' in read) {
             problems.push(read.problem);
             unreadable = true;
@@ -54615,9 +54907,9 @@ function decidingField(image, part) {
             return f.whole ?? f.digest ?? tag ?? base;
     }
 }
-function readChartMetadata(file, text, chart, problems) {
+function readChartMetadata(file, text, chart, problems, maxAliasExpansions) {
     const folderName = chart.slice(chart.lastIndexOf('/') + 1);
-    const read = readYaml(file, text, 'Helm refuses the chart; its images were still read from its values, but without an appVersion to fall back on');
+    const read = readYaml(file, text, 'Helm refuses the chart; its images were still read from its values, but without an appVersion to fall back on', maxAliasExpansions);
     if ('problem' in read) {
         // the images can still be read from values; only the appVersion fallback is lost
         problems.push(read.problem);
@@ -54645,8 +54937,8 @@ function readChartMetadata(file, text, chart, problems) {
 }
 /** Deeper nesting than any values file has: stops a self-referencing alias from recursing forever. */
 const MAX_DEPTH = 200;
-function readValuesFile(file, text) {
-    const read = readYaml(file, text, "Helm refuses to install the chart with it, so none of the chart's images were checked");
+function readValuesFile(file, text, maxAliasExpansions) {
+    const read = readYaml(file, text, "Helm refuses to install the chart with it, so none of the chart's images were checked", maxAliasExpansions);
     if ('problem' in read)
         return read;
     const { reader, root, positions } = read;
@@ -54873,7 +55165,7 @@ function isEmptyForDefault(data) {
 function isTemplated(text) {
     return text.includes('{{');
 }
-function readYaml(file, text, consequence) {
+function readYaml(file, text, consequence, maxAliasExpansions) {
     const parsed = parseManifest(text);
     const positions = parsed.positions;
     // Helm reads only the first document of a values file or Chart.yaml (go-yaml's Unmarshal)
@@ -54894,7 +55186,7 @@ function readYaml(file, text, consequence) {
         };
     }
     const document = first.document;
-    return { reader: new NodeReader(document, DEFAULT_LIMITS.maxAliasExpansions), root: document.contents ?? null, positions };
+    return { reader: new NodeReader(document, maxAliasExpansions), root: document.contents ?? null, positions };
 }
 /** The first syntax error of the first document; parseManifest keeps quiet about files that are not manifests. */
 function firstError(text) {
@@ -55063,15 +55355,14 @@ function values_joinPath(dir, file) {
  * values.yaml, then the `helm-values` files that lie inside it, then those outside any chart
  * (applied to every chart), as `helm -f` would. Templates are not rendered.
  */
-function helmStage(workspace, scanned, helmValues) {
+function helmStage(workspace, scanned, helmValues, limits) {
     const charts = scanned.filter((f) => external_node_path_.posix.basename(f) === 'Chart.yaml').map((f) => external_node_path_.posix.dirname(f));
+    const refused = new Map();
     const readFile = (file) => {
-        try {
-            return (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_.resolve(workspace, file), 'utf8');
-        }
-        catch {
-            return undefined;
-        }
+        const read = readGuarded(workspace, file, limits);
+        if (read && 'refused' in read)
+            refused.set(file, read.refused);
+        return read && 'text' in read ? read.text : undefined;
     };
     const inside = (chart, file) => chart === '.' || file.startsWith(`${chart}/`);
     const uses = [];
@@ -55080,12 +55371,17 @@ function helmStage(workspace, scanned, helmValues) {
     const shared = helmValues.filter((f) => !charts.some((c) => c !== '.' && inside(c, f)));
     for (const chart of charts) {
         const own = helmValues.filter((f) => inside(chart, f));
-        const result = chartImages(chart === '.' ? '' : chart, readFile, [...own, ...shared.filter((f) => !own.includes(f))]);
+        const valuesFiles = [...own, ...shared.filter((f) => !own.includes(f))];
+        const result = chartImages(chart === '.' ? '' : chart, readFile, valuesFiles, limits.maxAliasExpansions);
+        // a chart with a file the scan refuses is not composed at all: that file's own finding says its images were not checked
+        const read = [external_node_path_.posix.join(chart, 'Chart.yaml'), external_node_path_.posix.join(chart, 'values.yaml'), ...valuesFiles];
+        if (read.some((f) => refused.has(f)))
+            continue;
         problems.push(...result.problems);
         for (const image of result.images)
             uses.push({ image, occurrence: occurrenceOf(image) });
     }
-    return { uses, problems };
+    return { uses, problems, refused: [...refused.values()] };
 }
 function occurrenceOf(image) {
     const at = decidingField(image);
@@ -55119,274 +55415,6 @@ function helmSpan(image, rule) {
 ;// CONCATENATED MODULE: ./lib/util/logger.js
 /** Says nothing: the default for tests and library use. */
 const silentLogger = { debug() { }, info() { }, warning() { } };
-
-;// CONCATENATED MODULE: ./lib/manifests/cluster-objects.js
-
-
-
-/** The kinds read below; every other object (a Deployment, a Service) is passed over at once. */
-const CLUSTER_KINDS = new Set(['ServiceAccount', 'Secret', 'SealedSecret', 'ExternalSecret']);
-const DOCKER_SECRET_TYPES = {
-    'kubernetes.io/dockerconfigjson': '.dockerconfigjson',
-    'kubernetes.io/dockercfg': '.dockercfg'
-};
-/**
- * Reads the objects pull-secret analysis needs from one document: docker-registry Secrets (their
- * registry keys only — the credentials are decoded in memory and dropped at once), ServiceAccounts,
- * and Secrets whose content lives elsewhere (SealedSecret, ExternalSecret, SOPS-encrypted Secrets),
- * which count as present but unverified. `List` items are read too.
- */
-function extractClusterObjects(file, document, positions, maxAliasExpansions, into) {
-    const reader = new NodeReader(document, maxAliasExpansions);
-    const visit = (node) => {
-        const kind = reader.string(node, 'kind');
-        const apiVersion = reader.string(node, 'apiVersion') ?? '';
-        if (!kind)
-            return;
-        const items = reader.seq(reader.get(node, 'items'));
-        if (isListKind(kind) && items)
-            return items.items.forEach(visit);
-        if (!CLUSTER_KINDS.has(kind))
-            return;
-        const metadata = reader.get(node, 'metadata');
-        const name = reader.string(metadata, 'name');
-        if (!name)
-            return;
-        const namespace = reader.string(metadata, 'namespace') ?? '';
-        const range = reader.get(metadata, 'name')?.range;
-        const line = range ? positions.position(range[0]).line : 1;
-        if (kind === 'ServiceAccount' && apiVersion === 'v1') {
-            const names = (reader.seq(reader.get(node, 'imagePullSecrets'))?.items ?? []).map((i) => reader.string(i, 'name')).filter((n) => Boolean(n));
-            into.serviceAccounts.push({ name, namespace, imagePullSecrets: names, file, line });
-        }
-        else if (kind === 'Secret' && apiVersion === 'v1') {
-            const key = DOCKER_SECRET_TYPES[reader.string(node, 'type') ?? ''];
-            if (!key)
-                return;
-            if (reader.get(node, 'sops')) {
-                into.secrets.push({ name, namespace, source: 'sops', file, line });
-                return;
-            }
-            const fromString = reader.string(reader.get(node, 'stringData'), key);
-            const encoded = reader.get(reader.get(node, 'data'), key);
-            const text = fromString ?? ((0,dist/* isScalar */.jn)(encoded) && typeof encoded.value === 'string' ? Buffer.from(encoded.value, 'base64').toString('utf8') : undefined);
-            into.secrets.push({ name, namespace, source: 'secret', file, line, ...registryKeys(text, key) });
-        }
-        else if (kind === 'SealedSecret' && apiVersion.startsWith('bitnami.com/')) {
-            const template = reader.get(reader.get(node, 'spec'), 'template');
-            const tmplMeta = reader.get(template, 'metadata');
-            into.secrets.push({ name: reader.string(tmplMeta, 'name') ?? name, namespace: reader.string(tmplMeta, 'namespace') ?? namespace, source: 'sealed-secret', file, line });
-        }
-        else if (kind === 'ExternalSecret' && apiVersion.startsWith('external-secrets.io/')) {
-            const target = reader.get(reader.get(node, 'spec'), 'target');
-            into.secrets.push({ name: reader.string(target, 'name') ?? name, namespace, source: 'external-secret', file, line });
-        }
-    };
-    visit(document.contents);
-}
-/** The registry keys of a `.dockerconfigjson` ({"auths": {...}}) or legacy `.dockercfg` ({host: {...}}). */
-function registryKeys(text, key) {
-    if (text === undefined)
-        return { problem: `it has no ${key} entry` };
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch {
-        return { problem: `its ${key} is not valid JSON` };
-    }
-    const map = key === '.dockerconfigjson' ? json?.auths : json;
-    if (typeof map !== 'object' || map === null)
-        return { problem: `its ${key} has no registries` };
-    return { registries: Object.keys(map) };
-}
-
-;// CONCATENATED MODULE: ./lib/engine/read-files.js
-
-
-
-
-
-
-
-
-
-
-/**
- * Reads a file whole, unless it is over the size limit. Synchronous on purpose: manifests are
- * small and in the page cache right after a checkout, and one blocking read costs the event
- * loop a few microseconds where the promise API costs it a hundred (five round trips to the
- * thread pool per file), which showed as a tenth of a 5,000-file run's CPU (bench/full.js).
- */
-function readManifestFile(workspace, file, limits) {
-    const fd = (0,external_node_fs_namespaceObject.openSync)(external_node_path_.resolve(workspace, file), 'r');
-    let bytes;
-    try {
-        const size = (0,external_node_fs_namespaceObject.fstatSync)(fd).size;
-        if (size > limits.maxFileBytes)
-            return { kind: 'too-large', size };
-        bytes = Buffer.allocUnsafe(size);
-        let read = 0;
-        while (read < size) {
-            const n = (0,external_node_fs_namespaceObject.readSync)(fd, bytes, read, size - read, read);
-            if (n === 0)
-                break; // the file shrank meanwhile: what is there is what it holds
-            read += n;
-        }
-        bytes = bytes.subarray(0, read);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.closeSync)(fd);
-    }
-    const text = decodeUtf8(bytes);
-    if (text !== undefined)
-        return { kind: 'text', text };
-    // kubectl reads a manifest with stray invalid bytes (in a comment, a Latin-1 é) as it is: so does pullgate;
-    // anything else that is not UTF-8 text (a binary file named .yaml) is not a manifest
-    const lossy = bytes.toString('utf8');
-    return looksLikeKubernetes(lossy) ? { kind: 'text', text: lossy } : { kind: 'not-text' };
-}
-/** Parses one file and extracts its images, cluster objects and read problems. */
-function analyzeFile(file, content, limits, logger, objects) {
-    const empty = { findings: [], images: [], documents: 0, isManifest: false };
-    if (content.kind === 'too-large') {
-        logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`);
-        return {
-            ...empty,
-            findings: [
-                makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, `This file is ${content.size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`)
-            ]
-        };
-    }
-    if (content.kind === 'not-text') {
-        logger.debug(`${file}: not UTF-8 text; skipped`);
-        return empty;
-    }
-    const refused = refuseUnreadable(file, content.text, limits);
-    if (refused)
-        return { ...empty, isManifest: true, findings: [refused] };
-    const parsed = parseManifest(content.text);
-    const findings = parsed.problems.map((p) => makeFinding(p.rule, { ...p, file }, p.message));
-    const images = [];
-    for (const { index, document } of parsed.documents) {
-        const extracted = new ImageExtractor(file, index, document, parsed.positions, limits).extract();
-        // every reader of a document is bounded alike: one that expands too many aliases is not read at all
-        let entries = [];
-        let problem = extracted.problem;
-        if (!problem) {
-            try {
-                extractClusterObjects(file, document, parsed.positions, limits.maxAliasExpansions, objects);
-                entries = extractKustomizeImages(file, index, document, parsed.positions, limits.maxAliasExpansions);
-            }
-            catch (error) {
-                if (!(error instanceof AliasBudgetExceeded))
-                    throw error;
-                problem = aliasBombProblem(document.contents, parsed.positions, error);
-            }
-        }
-        if (problem) {
-            findings.push(makeFinding('invalid-manifest', { ...problem, file }, problem.message));
-            continue;
-        }
-        for (const occurrence of extracted.images) {
-            const verdict = checkOccurrence(occurrence);
-            images.push({ verdict, scanned: { source: 'container', occurrence, image: occurrence.image, reference: verdict.reference, tagKnown: true } });
-        }
-        for (const entry of entries) {
-            const verdict = checkKustomizeEntry(entry);
-            const image = [entry.newName?.value ?? entry.name, entry.newTag ? `:${entry.newTag.value}` : '', entry.digest ? `@${entry.digest.value}` : ''].join('');
-            images.push({ verdict, scanned: { source: 'kustomize', occurrence: entry, image, reference: verdict.reference, tagKnown: Boolean(entry.newTag || entry.digest) } });
-        }
-    }
-    logger.debug(`${file}: ${parsed.documents.length} documents, ${images.length} images, ${findings.length} findings`);
-    return { findings, images, documents: parsed.documents.length, isManifest: parsed.looksLikeKubernetes || images.length > 0 };
-}
-/**
- * What kubectl would refuse before the YAML parser is asked, in a file that looks like a manifest
- * (others are not ours to judge): control characters, flow nesting deeper than the parser can
- * follow, and JSON that is not strict JSON (kubectl reads .json files with a JSON decoder).
- */
-function refuseUnreadable(file, text, limits) {
-    if (!looksLikeKubernetes(text))
-        return undefined;
-    const at = (offset, message) => {
-        const pos = new LineIndex(text).position(offset);
-        return makeFinding('invalid-manifest', { file, line: pos.line, column: pos.column, endLine: pos.line, endColumn: pos.column + 1 }, message);
-    };
-    const control = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.exec(text);
-    if (control) {
-        const code = control[0].charCodeAt(0).toString(16).padStart(2, '0');
-        return at(control.index, `This file has a control character (0x${code}) here: kubectl rejects it ("control characters are not allowed") and its images were not checked. Remove it.`);
-    }
-    const nesting = deepestNesting(text, limits.maxNestingDepth);
-    if (nesting !== undefined) {
-        return at(nesting, `This file nests flow collections ([ or {) more than ${limits.maxNestingDepth} levels deep here, more than any manifest needs, so it was not read and its images were not checked.`);
-    }
-    if (file.toLowerCase().endsWith('.json')) {
-        try {
-            JSON.parse(text.replace(/^\uFEFF/, ''));
-        }
-        catch (error) {
-            const message = error.message;
-            const position = /position (\d+)/.exec(message);
-            // the parser's sentence without the excerpt of the file it quotes
-            const reason = message
-                .replace(/,\s*(\.\.\.)?".*$/s, '')
-                .replace(/\s+in JSON at position.*$/s, '')
-                .replace(/\s*\(line \d+ column \d+\)/, '');
-            return at(position ? Number(position[1]) : 0, `This file is not valid JSON: ${reason}. kubectl rejects it and its images were not checked. Fix the syntax at this position.`);
-        }
-    }
-    return undefined;
-}
-/**
- * Where flow nesting first goes past `limit` (quoted strings and comments skipped), or undefined.
- * The YAML parser recurses per level, so a 100,000-level `[[[…` must be refused before parsing.
- */
-function deepestNesting(text, limit) {
-    let depth = 0;
-    let lineStart = 0;
-    let quote = '';
-    let comment = false;
-    for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 10) {
-            lineStart = i + 1;
-            comment = false;
-            continue;
-        }
-        if (comment)
-            continue;
-        const ch = text[i];
-        if (quote) {
-            if (ch === quote && !(quote === '"' && text[i - 1] === '\\'))
-                quote = '';
-            continue;
-        }
-        if (ch === '"' || ch === "'")
-            quote = ch;
-        else if (ch === '#' && (i === lineStart || /\s/.test(text[i - 1])))
-            comment = true;
-        else if (ch === '[' || ch === '{') {
-            if (++depth > limit)
-                return i;
-        }
-        else if ((ch === ']' || ch === '}') && depth > 0)
-            depth--;
-    }
-    return undefined;
-}
-/** UTF-8 text without a replacement character, or undefined for binary and other encodings. */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-function decodeUtf8(bytes) {
-    try {
-        // a whole-buffer decode starts afresh each time, so one decoder serves every file
-        return STRICT_UTF8.decode(bytes);
-    }
-    catch {
-        return undefined;
-    }
-}
 
 ;// CONCATENATED MODULE: ./lib/registry/challenge.js
 /** Thrown for a header that is not a list of challenges; registries are not trusted to be well-formed. */
@@ -57730,7 +57758,16 @@ async function scan(options, logger = silentLogger) {
             if (session && !deployed.replaces(p))
                 session.ask(p.scanned);
         });
-        findings.push(...read.findings, ...deployed.findings);
+        findings.push(...read.findings);
+        // a file the scan and a stage (or two stages) refused is one root cause: reported once
+        const reported = new Set(read.findings.map(findingKey));
+        for (const finding of deployed.findings) {
+            const key = findingKey(finding);
+            if (reported.has(key))
+                continue;
+            reported.add(key);
+            findings.push(finding);
+        }
         pending = [...deployed.applyTo(read.images), ...deployed.helm];
         counts = { manifests: read.manifests, documents: read.documents };
         comments = read.comments;
@@ -57764,6 +57801,9 @@ async function scan(options, logger = silentLogger) {
     kept.sort(compareFindings);
     suppressed.sort(compareFindings);
     return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } };
+}
+function findingKey(f) {
+    return `${f.rule}\0${f.file}\0${f.line}\0${f.column}\0${f.message}`;
 }
 /** On a fork's pull request no secret reaches the workflow: a missing login is expected, and the fix differs. */
 function explainFork(finding) {
@@ -57836,9 +57876,9 @@ async function readAll(workspace, files, limits, logger, objects, found) {
     return read;
 }
 function deployedImages(options, files, limits) {
-    const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits.maxAliasExpansions) : { roots: [], covered: new Set(), problems: [] };
+    const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits) : { roots: [], covered: new Set(), problems: [], refused: [] };
     const kustomize = kustomizeRenderings(stage);
-    const helm = options.helm !== false ? helmImages(options.workspace, files, options.helmValues ?? []) : { images: [], findings: [] };
+    const helm = options.helm !== false ? helmImages(options.workspace, files, options.helmValues ?? [], limits) : { images: [], findings: [] };
     return {
         rendered: kustomize.rendered,
         helm: helm.images,
@@ -57871,6 +57911,7 @@ function kustomizeRenderings(stage) {
     const coveredFile = (p) => p.scanned.source === 'container' && stage.covered.has(p.scanned.occurrence.file);
     const appliedEntry = (p) => p.scanned.source === 'kustomize' && applied.has(key(p.scanned.occurrence));
     const findings = stage.problems.map((problem) => makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`));
+    findings.push(...stage.refused);
     return {
         rendered,
         findings,
@@ -57889,8 +57930,8 @@ function kustomizeRenderings(stage) {
     };
 }
 /** The images Helm charts' values compose, each at the values line that decides it. */
-function helmImages(workspace, files, helmValues) {
-    const stage = helmStage(workspace, files, helmValues);
+function helmImages(workspace, files, helmValues, limits) {
+    const stage = helmStage(workspace, files, helmValues, limits);
     const images = stage.uses.map(({ image, occurrence }) => {
         const verdict = checkOccurrence(occurrence);
         return { verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } };
@@ -57899,7 +57940,7 @@ function helmImages(workspace, files, helmValues) {
         const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 };
         return makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`);
     });
-    return { images, findings };
+    return { images, findings: [...findings, ...stage.refused] };
 }
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */
 function registryFindingSpan(scanned) {

@@ -64,21 +64,45 @@ export function readManifestFile(workspace: string, file: string, limits: Limits
   return looksLikeKubernetes(lossy) ? { kind: 'text', text: lossy } : { kind: 'not-text' }
 }
 
+/** A file as a stage that reads files on its own (kustomize, Helm) gets it: its text, or the scan's finding for why it is not read. */
+export type GuardedText = { readonly text: string } | { readonly refused: Finding }
+
+/**
+ * Reads a file for the kustomize and Helm stages within the scan's own bounds: undefined when it
+ * cannot be read (missing), `refused` with the finding the scan makes for it when the scan would
+ * not parse it (over `max-file-bytes`, not text, or what kubectl refuses before parsing). So no
+ * stage parses what the scan refuses, and a refused file that only a kustomization or a chart
+ * reaches is still reported.
+ */
+export function readGuarded(workspace: string, file: string, limits: Limits): GuardedText | undefined {
+  let content: FileContent
+  try {
+    content = readManifestFile(workspace, file, limits)
+  } catch {
+    return undefined
+  }
+  if (content.kind === 'too-large') return { refused: tooLargeFinding(file, content.size, limits) }
+  if (content.kind === 'not-text') {
+    return { refused: makeFinding('invalid-manifest', { file, line: 1, column: 1, endLine: 1, endColumn: 1 }, 'This file is not UTF-8 text, so it was not read and its images were not checked.') }
+  }
+  const refused = refuseUnreadable(file, content.text, limits)
+  return refused ? { refused } : { text: content.text }
+}
+
+function tooLargeFinding(file: string, size: number, limits: Limits): Finding {
+  return makeFinding(
+    'invalid-manifest',
+    { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
+    `This file is ${size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`
+  )
+}
+
 /** Parses one file and extracts its images, cluster objects and read problems. */
 export function analyzeFile(file: string, content: FileContent, limits: Limits, logger: Logger, objects: ClusterObjects): FileResult {
   const empty: FileResult = { findings: [], images: [], documents: 0, isManifest: false }
   if (content.kind === 'too-large') {
     logger.warning(`${file}: ${content.size} bytes is over the ${limits.maxFileBytes}-byte limit; not read`)
-    return {
-      ...empty,
-      findings: [
-        makeFinding(
-          'invalid-manifest',
-          { file, line: 1, column: 1, endLine: 1, endColumn: 1 },
-          `This file is ${content.size} bytes, over the ${limits.maxFileBytes}-byte limit, so it was not read and its images were not checked. Split it, or raise the limit.`
-        )
-      ]
-    }
+    return { ...empty, findings: [tooLargeFinding(file, content.size, limits)] }
   }
   if (content.kind === 'not-text') {
     logger.debug(`${file}: not UTF-8 text; skipped`)

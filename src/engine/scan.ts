@@ -120,7 +120,15 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
     const read = await readAll(options.workspace, files, limits, logger, objects, (p) => {
       if (session && !deployed.replaces(p)) session.ask(p.scanned)
     })
-    findings.push(...read.findings, ...deployed.findings)
+    findings.push(...read.findings)
+    // a file the scan and a stage (or two stages) refused is one root cause: reported once
+    const reported = new Set(read.findings.map(findingKey))
+    for (const finding of deployed.findings) {
+      const key = findingKey(finding)
+      if (reported.has(key)) continue
+      reported.add(key)
+      findings.push(finding)
+    }
     pending = [...deployed.applyTo(read.images), ...deployed.helm]
     counts = { manifests: read.manifests, documents: read.documents }
     comments = read.comments
@@ -152,6 +160,10 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   kept.sort(compareFindings)
   suppressed.sort(compareFindings)
   return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } }
+}
+
+function findingKey(f: Finding): string {
+  return `${f.rule}\0${f.file}\0${f.line}\0${f.column}\0${f.message}`
 }
 
 /** On a fork's pull request no secret reaches the workflow: a missing login is expected, and the fix differs. */
@@ -244,9 +256,9 @@ interface Deployed {
 }
 
 function deployedImages(options: ScanOptions, files: readonly string[], limits: Limits): Deployed {
-  const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits.maxAliasExpansions) : { roots: [], covered: new Set<string>(), problems: [] }
+  const stage = options.kustomize !== false ? kustomizeStage(options.workspace, files, limits) : { roots: [], covered: new Set<string>(), problems: [], refused: [] }
   const kustomize = kustomizeRenderings(stage)
-  const helm = options.helm !== false ? helmImages(options.workspace, files, options.helmValues ?? []) : { images: [], findings: [] }
+  const helm = options.helm !== false ? helmImages(options.workspace, files, options.helmValues ?? [], limits) : { images: [], findings: [] }
   return {
     rendered: kustomize.rendered,
     helm: helm.images,
@@ -281,6 +293,7 @@ function kustomizeRenderings(stage: KustomizeStage): Pick<Deployed, 'rendered' |
   const findings = stage.problems.map((problem) =>
     makeFinding('unresolved-reference', { file: problem.file, ...problem.span }, `${problem.message}. Render it (\`kustomize build\`) and point pullgate at the output to check them.`)
   )
+  findings.push(...stage.refused)
   return {
     rendered,
     findings,
@@ -298,8 +311,8 @@ function kustomizeRenderings(stage: KustomizeStage): Pick<Deployed, 'rendered' |
 }
 
 /** The images Helm charts' values compose, each at the values line that decides it. */
-function helmImages(workspace: string, files: readonly string[], helmValues: readonly string[]): { images: PendingImage[]; findings: Finding[] } {
-  const stage = helmStage(workspace, files, helmValues)
+function helmImages(workspace: string, files: readonly string[], helmValues: readonly string[], limits: Limits): { images: PendingImage[]; findings: Finding[] } {
+  const stage = helmStage(workspace, files, helmValues, limits)
   const images = stage.uses.map(({ image, occurrence }): PendingImage => {
     const verdict = checkOccurrence(occurrence)
     return { verdict, scanned: { source: 'container', occurrence, image: image.image, reference: verdict.reference, tagKnown: true, helm: image } }
@@ -308,7 +321,7 @@ function helmImages(workspace: string, files: readonly string[], helmValues: rea
     const at = { file: p.file, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + 1 }
     return makeFinding('invalid-manifest', at, `${p.message.replace(/\.\s*$/, '')}. \`helm install\` would refuse the chart, and its images were not checked.`)
   })
-  return { images, findings }
+  return { images, findings: [...findings, ...stage.refused] }
 }
 
 /** Where a registry finding goes: the image line, or for kustomize the line that decides the pulled reference. */

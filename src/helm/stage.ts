@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import type { Limits } from '../engine/limits.js'
+import { readGuarded } from '../engine/read-files.js'
+import type { Finding } from '../findings/finding.js'
 import type { ImageOccurrence } from '../manifests/extract.js'
 import { chartImages, decidingField, type HelmImage, type ValuesProblem } from './values.js'
 
@@ -14,14 +16,18 @@ export interface HelmUse {
  * values.yaml, then the `helm-values` files that lie inside it, then those outside any chart
  * (applied to every chart), as `helm -f` would. Templates are not rendered.
  */
-export function helmStage(workspace: string, scanned: readonly string[], helmValues: readonly string[]): { uses: HelmUse[]; problems: ValuesProblem[] } {
+export function helmStage(
+  workspace: string,
+  scanned: readonly string[],
+  helmValues: readonly string[],
+  limits: Limits
+): { uses: HelmUse[]; problems: ValuesProblem[]; refused: Finding[] } {
   const charts = scanned.filter((f) => path.posix.basename(f) === 'Chart.yaml').map((f) => path.posix.dirname(f))
+  const refused = new Map<string, Finding>()
   const readFile = (file: string) => {
-    try {
-      return readFileSync(path.resolve(workspace, file), 'utf8')
-    } catch {
-      return undefined
-    }
+    const read = readGuarded(workspace, file, limits)
+    if (read && 'refused' in read) refused.set(file, read.refused)
+    return read && 'text' in read ? read.text : undefined
   }
   const inside = (chart: string, file: string) => chart === '.' || file.startsWith(`${chart}/`)
   const uses: HelmUse[] = []
@@ -30,11 +36,15 @@ export function helmStage(workspace: string, scanned: readonly string[], helmVal
   const shared = helmValues.filter((f) => !charts.some((c) => c !== '.' && inside(c, f)))
   for (const chart of charts) {
     const own = helmValues.filter((f) => inside(chart, f))
-    const result = chartImages(chart === '.' ? '' : chart, readFile, [...own, ...shared.filter((f) => !own.includes(f))])
+    const valuesFiles = [...own, ...shared.filter((f) => !own.includes(f))]
+    const result = chartImages(chart === '.' ? '' : chart, readFile, valuesFiles, limits.maxAliasExpansions)
+    // a chart with a file the scan refuses is not composed at all: that file's own finding says its images were not checked
+    const read = [path.posix.join(chart, 'Chart.yaml'), path.posix.join(chart, 'values.yaml'), ...valuesFiles]
+    if (read.some((f) => refused.has(f))) continue
     problems.push(...result.problems)
     for (const image of result.images) uses.push({ image, occurrence: occurrenceOf(image) })
   }
-  return { uses, problems }
+  return { uses, problems, refused: [...refused.values()] }
 }
 
 function occurrenceOf(image: HelmImage): ImageOccurrence {

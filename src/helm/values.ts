@@ -61,7 +61,8 @@ export interface ValuesProblem {
 export function chartImages(
   chartDir: string,
   readFile: (file: string) => string | undefined,
-  valuesFiles: readonly string[] = []
+  valuesFiles: readonly string[] = [],
+  maxAliasExpansions = DEFAULT_LIMITS.maxAliasExpansions
 ): { images: HelmImage[]; problems: ValuesProblem[] } {
   const chart = normalizeDir(chartDir)
   const problems: ValuesProblem[] = []
@@ -72,7 +73,7 @@ export function chartImages(
     problems.push({ file: chartFile, line: 1, column: 1, message })
     return { images: [], problems }
   }
-  const meta = readChartMetadata(chartFile, chartText, chart, problems)
+  const meta = readChartMetadata(chartFile, chartText, chart, problems, maxAliasExpansions)
 
   let merged: Tree | undefined
   let unreadable = false
@@ -91,7 +92,7 @@ export function chartImages(
       }
       continue
     }
-    const read = readValuesFile(file, text)
+    const read = readValuesFile(file, text, maxAliasExpansions)
     if ('problem' in read) {
       problems.push(read.problem)
       unreadable = true
@@ -140,9 +141,9 @@ interface ChartMetadata {
   readonly dependencies: ReadonlySet<string>
 }
 
-function readChartMetadata(file: string, text: string, chart: string, problems: ValuesProblem[]): ChartMetadata {
+function readChartMetadata(file: string, text: string, chart: string, problems: ValuesProblem[], maxAliasExpansions: number): ChartMetadata {
   const folderName = chart.slice(chart.lastIndexOf('/') + 1)
-  const read = readYaml(file, text, 'Helm refuses the chart; its images were still read from its values, but without an appVersion to fall back on')
+  const read = readYaml(file, text, 'Helm refuses the chart; its images were still read from its values, but without an appVersion to fall back on', maxAliasExpansions)
   if ('problem' in read) {
     // the images can still be read from values; only the appVersion fallback is lost
     problems.push(read.problem)
@@ -188,8 +189,8 @@ interface Leaf {
 /** Deeper nesting than any values file has: stops a self-referencing alias from recursing forever. */
 const MAX_DEPTH = 200
 
-function readValuesFile(file: string, text: string): { tree: Tree } | { problem: ValuesProblem } {
-  const read = readYaml(file, text, "Helm refuses to install the chart with it, so none of the chart's images were checked")
+function readValuesFile(file: string, text: string, maxAliasExpansions: number): { tree: Tree } | { problem: ValuesProblem } {
+  const read = readYaml(file, text, "Helm refuses to install the chart with it, so none of the chart's images were checked", maxAliasExpansions)
   if ('problem' in read) return read
   const { reader, root, positions } = read
   const target = reader?.deref(root)
@@ -439,7 +440,7 @@ interface ReadYaml {
   readonly positions: PositionMap
 }
 
-function readYaml(file: string, text: string, consequence: string): ReadYaml | { problem: ValuesProblem } {
+function readYaml(file: string, text: string, consequence: string, maxAliasExpansions: number): ReadYaml | { problem: ValuesProblem } {
   const parsed = parseManifest(text)
   const positions = parsed.positions
   // Helm reads only the first document of a values file or Chart.yaml (go-yaml's Unmarshal)
@@ -459,7 +460,7 @@ function readYaml(file: string, text: string, consequence: string): ReadYaml | {
     }
   }
   const document: Document.Parsed = first.document
-  return { reader: new NodeReader(document, DEFAULT_LIMITS.maxAliasExpansions), root: (document.contents as Node | null) ?? null, positions }
+  return { reader: new NodeReader(document, maxAliasExpansions), root: (document.contents as Node | null) ?? null, positions }
 }
 
 /** The first syntax error of the first document; parseManifest keeps quiet about files that are not manifests. */

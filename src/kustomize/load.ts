@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { isScalar, type Document } from 'yaml'
-import type { Span } from '../findings/finding.js'
+import type { Finding, Span } from '../findings/finding.js'
+import type { Limits } from '../engine/limits.js'
+import { readGuarded } from '../engine/read-files.js'
 import { ImageExtractor, type ImageOccurrence } from '../manifests/extract.js'
 import { extractKustomizeImages, KUSTOMIZATION_FILES, type KustomizeImageEntry } from '../manifests/kustomize.js'
 import { parseManifest, type PositionMap } from '../manifests/parse.js'
@@ -39,10 +41,16 @@ export class KustomizeFiles {
   private readonly occurrences = new Map<string, ImageOccurrence[]>()
   private readonly documents = new Map<string, { docs: Array<{ index: number; document: Document.Parsed }>; positions: PositionMap } | undefined>()
 
+  /** files the scan would not parse (too large, not text, refused by kubectl before parsing), with its finding for each */
+  readonly refused = new Map<string, Finding>()
+  readonly maxAliasExpansions: number
+
   constructor(
     private readonly workspace: string,
-    readonly maxAliasExpansions: number
-  ) {}
+    private readonly limits: Limits
+  ) {
+    this.maxAliasExpansions = limits.maxAliasExpansions
+  }
 
   /** The kustomization file of a folder, or undefined. */
   kustomizationIn(dir: string): string | undefined {
@@ -87,12 +95,10 @@ export class KustomizeFiles {
   /** The parsed documents of a file (patches are read as manifests too). */
   parsed(file: string): { docs: Array<{ index: number; document: Document.Parsed }>; positions: PositionMap } | undefined {
     if (!this.documents.has(file)) {
-      let text: string | undefined
-      try {
-        text = readFileSync(this.abs(file), 'utf8')
-      } catch {
-        text = undefined
-      }
+      const read = readGuarded(this.workspace, file, this.limits)
+      // a refused file is there but holds nothing the renderer may read; the scan reports it
+      if (read && 'refused' in read) this.refused.set(file, read.refused)
+      const text = read === undefined ? undefined : 'text' in read ? read.text : ''
       if (text === undefined) this.documents.set(file, undefined)
       else {
         const parsed = parseManifest(text)

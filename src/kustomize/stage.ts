@@ -1,4 +1,6 @@
 import path from 'node:path'
+import type { Limits } from '../engine/limits.js'
+import type { Finding } from '../findings/finding.js'
 import { KustomizeFiles } from './load.js'
 import { KUSTOMIZATION_FILES } from '../manifests/kustomize.js'
 import { AliasBudgetExceeded } from '../manifests/yaml-nodes.js'
@@ -10,6 +12,8 @@ export interface KustomizeStage {
   /** resource and patch files some kustomization reaches: checked through it, not as written */
   readonly covered: ReadonlySet<string>
   readonly problems: readonly RenderProblem[]
+  /** the scan's findings for files a kustomization reaches that the scan would not parse either */
+  readonly refused: readonly Finding[]
 }
 
 /**
@@ -17,8 +21,8 @@ export interface KustomizeStage {
  * kustomization in the repository references (a referenced one is a base, checked through its
  * overlays). Components are never roots: they only act inside the kustomizations that use them.
  */
-export function kustomizeStage(workspace: string, scanned: readonly string[], maxAliasExpansions: number): KustomizeStage {
-  const files = new KustomizeFiles(workspace, maxAliasExpansions)
+export function kustomizeStage(workspace: string, scanned: readonly string[], limits: Limits): KustomizeStage {
+  const files = new KustomizeFiles(workspace, limits)
   const candidates = scanned.filter((f) => KUSTOMIZATION_FILES.has(path.posix.basename(f)))
   const renderings = candidates.flatMap((file) => {
     try {
@@ -41,5 +45,5 @@ export function kustomizeStage(workspace: string, scanned: readonly string[], ma
     roots.push({ root: file, uses: rendering.uses })
     problems.push(...rendering.problems)
   }
-  return { roots, covered, problems }
+  return { roots, covered, problems, refused: [...files.refused.values()] }
 }

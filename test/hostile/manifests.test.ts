@@ -439,6 +439,71 @@ describe('hostile input that reaches other readers', () => {
     }
   })
 
+  // The kustomize and Helm stages read the files they reach on their own: before they used the
+  // scan's reader, a resource over max-file-bytes was read and parsed whole through its
+  // kustomization, and a resource kubectl refuses was checked as if it were fine.
+  test('a kustomization reaching a 300 MiB file and a file with a control character: neither is parsed, each reported once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pullgate-kust-guard-'))
+    try {
+      mkdirSync(path.join(dir, 'base'))
+      mkdirSync(path.join(dir, 'app'))
+      writeFileSync(path.join(dir, 'app', 'kustomization.yaml'), 'resources:\n  - ../base/sparse.yaml\n  - ../base/control.yaml\n  - ../base/good.yaml\n')
+      writeFileSync(path.join(dir, 'base', 'sparse.yaml'), '')
+      truncateSync(path.join(dir, 'base', 'sparse.yaml'), 300 * 1024 * 1024)
+      writeFileSync(path.join(dir, 'base', 'control.yaml'), pod('ctl', '"nginx:1.25\x01"'))
+      copyFileSync(path.join(FIXTURES, 'good.yaml'), path.join(dir, 'base', 'good.yaml'))
+      // only app/ is scanned: base/ is reached through the kustomization alone, and its refused files are still reported
+      for (const paths of [['app'], ['.']]) {
+        const run = await runCli(['--offline', '--format', 'json', ...paths], { cwd: dir, nodeFlags: ['--max-old-space-size=256'] })
+        expect(run.stderr).not.toMatch(/heap out of memory|\n\s+at /)
+        expect(run.code).toBe(1)
+        const found = (JSON.parse(run.stdout) as Report).findings.map((f) => [f.file, f.rule, f.line, f.column])
+        expect(found).toEqual([
+          ['base/control.yaml', 'invalid-manifest', 8, 25],
+          ['base/sparse.yaml', 'invalid-manifest', 1, 1],
+          ['base/good.yaml', 'mutable-tag', 9, 14]
+        ])
+        if (run.maxRssKb !== undefined) expect(run.maxRssKb).toBeLessThan(200 * 1024)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a Helm values file over max-file-bytes: the chart is not composed from it, the file gets its one finding', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pullgate-helm-big-'))
+    try {
+      mkdirSync(path.join(dir, 'chart'))
+      writeFileSync(path.join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.1.0\n')
+      writeFileSync(path.join(dir, 'chart', 'values.yaml'), `image:\n  repository: nginx\n# ${'padding '.repeat(100)}\n`)
+      const run = await runCli(['--offline', '--format', 'json', '--limits', 'max-file-bytes: 500', '.'], { cwd: dir })
+      expect(run.code).toBe(1)
+      const found = (JSON.parse(run.stdout) as Report).findings
+      expect(found.map((f) => [f.file, f.rule, f.line])).toEqual([['chart/values.yaml', 'invalid-manifest', 1]])
+      expect(found[0]!.message).toContain('over the 500-byte limit')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('max-alias-expansions bounds Helm values too: 5 aliases under a limit of 3 refuse the values file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pullgate-helm-alias-'))
+    try {
+      mkdirSync(path.join(dir, 'chart'))
+      writeFileSync(path.join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.1.0\n')
+      writeFileSync(path.join(dir, 'chart', 'values.yaml'), 'image:\n  repository: nginx\n  tag: "1.25"\nlabels: [&l {a: b}, *l, *l, *l, *l, *l]\n')
+      const limited = await runCli(['--offline', '--format', 'json', '--limits', 'max-alias-expansions: 3', '.'], { cwd: dir })
+      expect(limited.code).toBe(1)
+      const found = (JSON.parse(limited.stdout) as Report).findings
+      expect(found.map((f) => [f.file, f.rule])).toEqual([['chart/values.yaml', 'invalid-manifest']])
+      expect(found[0]!.message).toContain('alias')
+      const unlimited = await runCli(['--offline', '--format', 'json', '.'], { cwd: dir })
+      expect((JSON.parse(unlimited.stdout) as Report).findings).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('a kustomization whose resource nests 100,000 levels: the resource is refused once, the run survives', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pullgate-kust-deep-'))
     try {
