@@ -50277,7 +50277,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6082);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5528);
 /** The CLI's run (started by dist/cli.js in a worker thread). */
 
 const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2), {
@@ -50296,7 +50296,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6082:
+/***/ 5528:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56385,7 +56385,62 @@ class Endpoints {
 var external_node_tls_ = __nccwpck_require__(1692);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./lib/registry/origin-gate.js
+/**
+ * How many requests one origin gets at once, tuned by what it answers: up to the connection
+ * pool's size, halved when the registry throttles (HTTP 429), and grown back by one after twice
+ * as many unthrottled answers in a row as the current limit (additive increase, multiplicative
+ * decrease, as TCP does with its window). A registry that throttles above N requests in flight
+ * (GHCR, ECR, Quay and Harbor answer 429 under load) so settles near N, instead of having every
+ * request above N retried until its retries run out. A 429 that says a quota is spent (Docker
+ * Hub's `ratelimit-remaining: 0`) is no sign of too many requests at once, and cuts nothing.
+ */
+/** Never fewer: one slow answer (a registry trickling a body until the timeout) must not stall every other request to the origin. */
+const MIN_LIMIT = 2;
+class OriginGate {
+    max;
+    limit;
+    active = 0;
+    calm = 0;
+    /** bumped at every cut: the 429s of requests sent before a cut are one signal, not one each */
+    epoch = 0;
+    waiting = [];
+    constructor(max) {
+        this.max = max;
+        this.limit = max;
+    }
+    /** Waits for a slot; the ticket is given back to {@link leave}. */
+    async enter() {
+        if (this.active < this.limit)
+            this.active++;
+        // a slot is handed over by leave(), already counted: no newcomer can take it first
+        else
+            await new Promise((resolve) => this.waiting.push(resolve));
+        return this.epoch;
+    }
+    /** Gives the slot back, with whether the answer was the registry throttling. */
+    leave(ticket, throttled) {
+        this.active--;
+        if (throttled) {
+            if (ticket === this.epoch) {
+                this.limit = Math.max(MIN_LIMIT, Math.floor(this.limit / 2));
+                this.epoch++;
+            }
+            this.calm = 0;
+        }
+        else if (this.limit < this.max && ++this.calm >= 2 * this.limit) {
+            this.limit++;
+            this.calm = 0;
+        }
+        while (this.active < this.limit && this.waiting.length > 0) {
+            this.active++;
+            this.waiting.shift()();
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/transport.js
+
 
 
 
@@ -56401,12 +56456,14 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 /**
  * HTTP for registries: keep-alive pools per origin, the system CAs plus Node's bundled ones and
  * NODE_EXTRA_CA_CERTS, HTTP(S)_PROXY / NO_PROXY honoured, bounded time and size, retries with
- * backoff (honouring Retry-After), and redirects followed by hand so that an Authorization header
- * never reaches another host.
+ * backoff (honouring Retry-After), requests in flight per origin tuned by its 429s (OriginGate),
+ * and redirects followed by hand so that an Authorization header never reaches another host.
  */
 class Transport {
     dispatcher;
     options;
+    /** per origin: how many requests it gets at once, tuned by its 429s */
+    gates = new Map();
     constructor(options = {}) {
         this.options = { ...DEFAULT_TRANSPORT, ...options };
         const ca = trustedCertificates();
@@ -56426,17 +56483,16 @@ class Transport {
     /** Sends a request, retrying what is worth retrying; throws TransportError when no HTTP answer came. */
     async request(request) {
         const retries = request.retries ?? this.options.retries;
-        let attempt = 0;
-        for (;;) {
+        for (let attempt = 0;; attempt++) {
+            let wait;
             try {
-                const response = await this.followRedirects(request);
+                const response = await this.attempt(request);
                 if (!RETRY_STATUSES.has(response.status) || attempt >= retries)
                     return response;
-                const wait = retryDelay(response, attempt);
+                wait = retryDelay(response, attempt);
                 if (wait > this.options.maxRetryAfterMs)
                     return response;
                 this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: HTTP ${response.status}, retrying in ${wait} ms`);
-                await this.sleep(wait);
             }
             catch (error) {
                 if (this.options.signal?.aborted) {
@@ -56446,11 +56502,28 @@ class Transport {
                 const transient = failure.failure === 'reset' || failure.failure === 'timeout';
                 if (!transient || attempt >= retries || this.options.signal?.aborted)
                     throw failure;
-                const wait = backoff(attempt);
+                wait = backoff(attempt);
                 this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: ${failure.message}, retrying in ${wait} ms`);
-                await this.sleep(wait);
             }
-            attempt++;
+            // the wait holds no slot of the origin: others may use it meanwhile
+            await this.sleep(wait);
+        }
+    }
+    /** One attempt (redirects included), holding one of its origin's slots while it runs. */
+    async attempt(request) {
+        const origin = request.url.origin;
+        let gate = this.gates.get(origin);
+        if (!gate)
+            this.gates.set(origin, (gate = new OriginGate(this.options.connectionsPerOrigin)));
+        const ticket = await gate.enter();
+        let throttled = false;
+        try {
+            const response = await this.followRedirects(request);
+            throttled = response.status === 429 && !quotaSpent(response);
+            return response;
+        }
+        finally {
+            gate.leave(ticket, throttled);
         }
     }
     /** Closes the pools; after the deadline, destroys them instead of waiting for hung connections. */
@@ -56599,6 +56672,10 @@ function raceAbort(promise, signal) {
 const USER_AGENT = 'pullgate (+https://github.com/pullgate/pullgate)';
 function backoff(attempt) {
     return 250 * 2 ** attempt;
+}
+/** A 429 that says the quota of a time window is used up (Docker Hub: `ratelimit-remaining: 0;w=21600`), not that requests come too fast. */
+function quotaSpent(response) {
+    return /^\s*0\s*(;|$)/.test(response.headers['ratelimit-remaining'] ?? response.headers['x-ratelimit-remaining'] ?? '');
 }
 /** Retry-After (seconds or an HTTP date) when the registry sends it, else exponential backoff. */
 function retryDelay(response, attempt) {

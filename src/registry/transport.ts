@@ -2,6 +2,7 @@ import tls from 'node:tls'
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici'
 import { classifyNetworkError, TransportError } from './errors.js'
 import { guardedLookup, isForbiddenAddress } from './guard.js'
+import { OriginGate } from './origin-gate.js'
 
 /** One HTTP exchange as the registry code needs it: bounded, with the body read into memory. */
 export interface HttpRequest {
@@ -57,12 +58,14 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504])
 /**
  * HTTP for registries: keep-alive pools per origin, the system CAs plus Node's bundled ones and
  * NODE_EXTRA_CA_CERTS, HTTP(S)_PROXY / NO_PROXY honoured, bounded time and size, retries with
- * backoff (honouring Retry-After), and redirects followed by hand so that an Authorization header
- * never reaches another host.
+ * backoff (honouring Retry-After), requests in flight per origin tuned by its 429s (OriginGate),
+ * and redirects followed by hand so that an Authorization header never reaches another host.
  */
 export class Transport {
   private readonly dispatcher: Dispatcher
   private readonly options: TransportOptions
+  /** per origin: how many requests it gets at once, tuned by its 429s */
+  private readonly gates = new Map<string, OriginGate>()
 
   constructor(options: Partial<TransportOptions> = {}) {
     this.options = { ...DEFAULT_TRANSPORT, ...options }
@@ -84,15 +87,14 @@ export class Transport {
   /** Sends a request, retrying what is worth retrying; throws TransportError when no HTTP answer came. */
   async request(request: HttpRequest): Promise<HttpResponse> {
     const retries = request.retries ?? this.options.retries
-    let attempt = 0
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      let wait: number
       try {
-        const response = await this.followRedirects(request)
+        const response = await this.attempt(request)
         if (!RETRY_STATUSES.has(response.status) || attempt >= retries) return response
-        const wait = retryDelay(response, attempt)
+        wait = retryDelay(response, attempt)
         if (wait > this.options.maxRetryAfterMs) return response
         this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: HTTP ${response.status}, retrying in ${wait} ms`)
-        await this.sleep(wait)
       } catch (error) {
         if (this.options.signal?.aborted) {
           throw new TransportError('timeout', `${request.url.host} had not answered when the run's deadline (timeout-seconds) passed`)
@@ -100,11 +102,27 @@ export class Transport {
         const failure = classifyNetworkError(error, request.url.host)
         const transient = failure.failure === 'reset' || failure.failure === 'timeout'
         if (!transient || attempt >= retries || this.options.signal?.aborted) throw failure
-        const wait = backoff(attempt)
+        wait = backoff(attempt)
         this.options.onRetry?.(`${request.method} ${request.url.host}${request.url.pathname}: ${failure.message}, retrying in ${wait} ms`)
-        await this.sleep(wait)
       }
-      attempt++
+      // the wait holds no slot of the origin: others may use it meanwhile
+      await this.sleep(wait)
+    }
+  }
+
+  /** One attempt (redirects included), holding one of its origin's slots while it runs. */
+  private async attempt(request: HttpRequest): Promise<HttpResponse> {
+    const origin = request.url.origin
+    let gate = this.gates.get(origin)
+    if (!gate) this.gates.set(origin, (gate = new OriginGate(this.options.connectionsPerOrigin)))
+    const ticket = await gate.enter()
+    let throttled = false
+    try {
+      const response = await this.followRedirects(request)
+      throttled = response.status === 429 && !quotaSpent(response)
+      return response
+    } finally {
+      gate.leave(ticket, throttled)
     }
   }
 
@@ -253,6 +271,11 @@ const USER_AGENT = 'pullgate (+https://github.com/pullgate/pullgate)'
 
 function backoff(attempt: number): number {
   return 250 * 2 ** attempt
+}
+
+/** A 429 that says the quota of a time window is used up (Docker Hub: `ratelimit-remaining: 0;w=21600`), not that requests come too fast. */
+function quotaSpent(response: HttpResponse): boolean {
+  return /^\s*0\s*(;|$)/.test(response.headers['ratelimit-remaining'] ?? response.headers['x-ratelimit-remaining'] ?? '')
 }
 
 /** Retry-After (seconds or an HTTP date) when the registry sends it, else exponential backoff. */

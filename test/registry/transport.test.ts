@@ -37,6 +37,26 @@ describe('Transport', () => {
     expect(waits).toEqual([2000, 2000, 2000])
   })
 
+  test('a registry that throttles above 2 requests in flight: its requests are cut down to what it takes, and all 40 succeed', async () => {
+    let inFlight = 0
+    let throttled = 0
+    const server = await serve((_req, res) => {
+      if (inFlight >= 2) {
+        throttled++
+        return json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }, { 'retry-after': '0' })
+      }
+      inFlight++
+      res.on('finish', () => inFlight--)
+      setTimeout(() => json(res, 200, { ok: true }), 10)
+    })
+    const t = transport({ connectionsPerOrigin: 8 })
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => t.request({ method: 'GET', url: new URL(`${server.url}/v2/r${i}/manifests/1`), maxBodyBytes: 1000 })))
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 40 }, () => 200))
+    // 8 at once to start with: 6 throttled, then a few more while the limit finds 2
+    expect(throttled).toBeLessThan(25)
+    await t.close()
+  })
+
   test('a Retry-After longer than the cap is not waited for', async () => {
     const server = await serve((_req, res) => json(res, 429, {}, { 'retry-after': '3600' }))
     const response = await transport().request({ method: 'GET', url: new URL(`${server.url}/v2/`), maxBodyBytes: 1000 })
