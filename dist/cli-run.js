@@ -53082,7 +53082,145 @@ function toPosix(p) {
     return p.split(external_node_path_.sep).join('/');
 }
 
+;// CONCATENATED MODULE: ./lib/manifests/yaml-nodes.js
+
+/** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
+class AliasBudgetExceeded extends Error {
+    limit;
+    constructor(limit) {
+        super(`more than ${limit} aliases`);
+        this.limit = limit;
+    }
+}
+/**
+ * Reads a parsed YAML document as Kubernetes does (go-yaml: aliases resolved, `<<` merge keys
+ * with explicit keys winning), while keeping every node — and so every position — of the text.
+ */
+class NodeReader {
+    document;
+    aliasLimit;
+    expansions = 0;
+    entryCache = new WeakMap();
+    constructor(document, aliasLimit) {
+        this.document = document;
+        this.aliasLimit = aliasLimit;
+    }
+    /** The node an alias points to (the node itself otherwise). */
+    deref(node) {
+        let current = node;
+        for (let hops = 0; (0,dist/* isAlias */.Vj)(current); hops++) {
+            if (++this.expansions > this.aliasLimit || hops > 100)
+                throw new AliasBudgetExceeded(this.aliasLimit);
+            current = current.resolve(this.document) ?? null;
+        }
+        return current ?? null;
+    }
+    /** Effective key/value pairs of a mapping, YAML 1.1 merge keys applied (explicit keys win; earlier merge sources win). */
+    entries(node, seen = new Set()) {
+        const map = this.deref(node);
+        if (!(0,dist/* isMap */.jh)(map) || seen.has(map))
+            return new Map();
+        // every lookup on a container or pod spec reads the same mapping again: compute it once
+        const cached = this.entryCache.get(map);
+        if (cached)
+            return cached;
+        const result = new Map();
+        seen.add(map);
+        const merged = [];
+        for (const pair of map.items) {
+            if (isMergeKey(pair.key)) {
+                const source = this.deref(pair.value);
+                const sources = (0,dist/* isSeq */.oP)(source) ? source.items : [source];
+                for (const s of sources)
+                    merged.push(this.entries(s, seen));
+                continue;
+            }
+            if (!(0,dist/* isScalar */.jn)(pair.key) || pair.key.value === null || typeof pair.key.value === 'object')
+                continue;
+            // go-yaml keeps the last of duplicate keys
+            result.set(String(pair.key.value), pair.value ?? null);
+        }
+        for (const source of merged) {
+            for (const [key, value] of source)
+                if (!result.has(key))
+                    result.set(key, value);
+        }
+        this.entryCache.set(map, result);
+        return result;
+    }
+    /** A mapping's value for `key` (merge keys applied), dereferenced. */
+    get(node, key) {
+        return this.deref(this.entries(node).get(key) ?? null);
+    }
+    /** A mapping's string value for `key`, or undefined when absent or not a string. */
+    string(node, key) {
+        const value = this.get(node, key);
+        return (0,dist/* isScalar */.jn)(value) && typeof value.value === 'string' ? value.value : undefined;
+    }
+    map(node) {
+        const n = this.deref(node);
+        return (0,dist/* isMap */.jh)(n) ? n : undefined;
+    }
+    seq(node) {
+        const n = this.deref(node);
+        return (0,dist/* isSeq */.oP)(n) ? n : undefined;
+    }
+}
+function isMergeKey(key) {
+    // with `merge: true`, the yaml package gives the `<<` key a symbol value
+    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
+}
+/** Offsets of a scalar's text as written: inside quotes, and from the first content line of a block scalar. */
+function scalarTextRange(scalar, text) {
+    const [start, valueEnd] = scalar.range ?? [0, 0, 0];
+    switch (scalar.type) {
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE':
+            return { start: start + 1, end: Math.max(start + 1, valueEnd - 1) };
+        case 'BLOCK_FOLDED':
+        case 'BLOCK_LITERAL': {
+            // the header (`>-`, `|2`, an optional comment) ends its line; content starts after indentation
+            let s = text.indexOf('\n', start);
+            s = s === -1 ? valueEnd : s + 1;
+            while (s < valueEnd && /[\s]/.test(text[s]))
+                s++;
+            let e = valueEnd;
+            while (e > s && /\s/.test(text[e - 1]))
+                e--;
+            return { start: s, end: e };
+        }
+        default:
+            return { start, end: valueEnd };
+    }
+}
+/**
+ * A copy of a string read from a file that does not keep the file's text alive. V8 holds a
+ * substring of 13 characters or more as a slice of its parent, so an image string kept to the
+ * end of a run (in its occurrence, its findings, the report) keeps its whole file in memory:
+ * ~6 MB for bench/full.js's 5,000 files. Slicing a concatenation copies it first (V8 flattens
+ * it), and the slice then refers to that short copy only.
+ */
+function detached(text) {
+    return ` ${text}`.slice(1);
+}
+/** Strings {@link shared} keeps; emptied when full, which only costs sharing. */
+const SHARED_MAX = 50_000;
+const sharedStrings = new Map();
+function shared(text) {
+    if (text === undefined)
+        return undefined;
+    let kept = sharedStrings.get(text);
+    if (kept === undefined) {
+        if (sharedStrings.size >= SHARED_MAX)
+            sharedStrings.clear();
+        kept = detached(text);
+        sharedStrings.set(kept, kept);
+    }
+    return kept;
+}
+
 ;// CONCATENATED MODULE: ./lib/rules/finding-factory.js
+
 
 /** Builds a finding with its rule's default severity (overrides are applied later, in one place). */
 function makeFinding(rule, at, message, image) {
@@ -53095,7 +53233,9 @@ function makeFinding(rule, at, message, image) {
         endLine: at.endLine,
         endColumn: at.endColumn,
         ...(image === undefined ? {} : { image }),
-        message
+        // a message is built by concatenation: one flat copy kept to the end of the run (a
+        // report's 13,000 findings) weighs about half the tree of pieces it was built from
+        message: detached(message)
     };
 }
 
@@ -53485,128 +53625,6 @@ function globToRegExp(glob) {
     return new RegExp(`^${body}$`);
 }
 
-;// CONCATENATED MODULE: ./lib/manifests/yaml-nodes.js
-
-/** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
-class AliasBudgetExceeded extends Error {
-    limit;
-    constructor(limit) {
-        super(`more than ${limit} aliases`);
-        this.limit = limit;
-    }
-}
-/**
- * Reads a parsed YAML document as Kubernetes does (go-yaml: aliases resolved, `<<` merge keys
- * with explicit keys winning), while keeping every node — and so every position — of the text.
- */
-class NodeReader {
-    document;
-    aliasLimit;
-    expansions = 0;
-    entryCache = new WeakMap();
-    constructor(document, aliasLimit) {
-        this.document = document;
-        this.aliasLimit = aliasLimit;
-    }
-    /** The node an alias points to (the node itself otherwise). */
-    deref(node) {
-        let current = node;
-        for (let hops = 0; (0,dist/* isAlias */.Vj)(current); hops++) {
-            if (++this.expansions > this.aliasLimit || hops > 100)
-                throw new AliasBudgetExceeded(this.aliasLimit);
-            current = current.resolve(this.document) ?? null;
-        }
-        return current ?? null;
-    }
-    /** Effective key/value pairs of a mapping, YAML 1.1 merge keys applied (explicit keys win; earlier merge sources win). */
-    entries(node, seen = new Set()) {
-        const map = this.deref(node);
-        if (!(0,dist/* isMap */.jh)(map) || seen.has(map))
-            return new Map();
-        // every lookup on a container or pod spec reads the same mapping again: compute it once
-        const cached = this.entryCache.get(map);
-        if (cached)
-            return cached;
-        const result = new Map();
-        seen.add(map);
-        const merged = [];
-        for (const pair of map.items) {
-            if (isMergeKey(pair.key)) {
-                const source = this.deref(pair.value);
-                const sources = (0,dist/* isSeq */.oP)(source) ? source.items : [source];
-                for (const s of sources)
-                    merged.push(this.entries(s, seen));
-                continue;
-            }
-            if (!(0,dist/* isScalar */.jn)(pair.key) || pair.key.value === null || typeof pair.key.value === 'object')
-                continue;
-            // go-yaml keeps the last of duplicate keys
-            result.set(String(pair.key.value), pair.value ?? null);
-        }
-        for (const source of merged) {
-            for (const [key, value] of source)
-                if (!result.has(key))
-                    result.set(key, value);
-        }
-        this.entryCache.set(map, result);
-        return result;
-    }
-    /** A mapping's value for `key` (merge keys applied), dereferenced. */
-    get(node, key) {
-        return this.deref(this.entries(node).get(key) ?? null);
-    }
-    /** A mapping's string value for `key`, or undefined when absent or not a string. */
-    string(node, key) {
-        const value = this.get(node, key);
-        return (0,dist/* isScalar */.jn)(value) && typeof value.value === 'string' ? value.value : undefined;
-    }
-    map(node) {
-        const n = this.deref(node);
-        return (0,dist/* isMap */.jh)(n) ? n : undefined;
-    }
-    seq(node) {
-        const n = this.deref(node);
-        return (0,dist/* isSeq */.oP)(n) ? n : undefined;
-    }
-}
-function isMergeKey(key) {
-    // with `merge: true`, the yaml package gives the `<<` key a symbol value
-    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
-}
-/** Offsets of a scalar's text as written: inside quotes, and from the first content line of a block scalar. */
-function scalarTextRange(scalar, text) {
-    const [start, valueEnd] = scalar.range ?? [0, 0, 0];
-    switch (scalar.type) {
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE':
-            return { start: start + 1, end: Math.max(start + 1, valueEnd - 1) };
-        case 'BLOCK_FOLDED':
-        case 'BLOCK_LITERAL': {
-            // the header (`>-`, `|2`, an optional comment) ends its line; content starts after indentation
-            let s = text.indexOf('\n', start);
-            s = s === -1 ? valueEnd : s + 1;
-            while (s < valueEnd && /[\s]/.test(text[s]))
-                s++;
-            let e = valueEnd;
-            while (e > s && /\s/.test(text[e - 1]))
-                e--;
-            return { start: s, end: e };
-        }
-        default:
-            return { start, end: valueEnd };
-    }
-}
-/**
- * A copy of a string read from a file that does not keep the file's text alive. V8 holds a
- * substring of 13 characters or more as a slice of its parent, so an image string kept to the
- * end of a run (in its occurrence, its findings, the report) keeps its whole file in memory:
- * ~6 MB for bench/full.js's 5,000 files. Slicing a concatenation copies it first (V8 flattens
- * it), and the slice then refers to that short copy only.
- */
-function detached(text) {
-    return ` ${text}`.slice(1);
-}
-
 ;// CONCATENATED MODULE: ./lib/manifests/workloads.js
 /**
  * Where Kubernetes objects keep their images. Two small tables, easy to extend: the built-in
@@ -53919,18 +53937,18 @@ class ImageExtractor {
             isString,
             file: this.file,
             document: this.documentIndex,
-            path: join(ctx.rootPath, path),
-            apiVersion: ctx.apiVersion,
-            kind: ctx.kind,
-            objectName: ctx.objectName,
-            namespace: ctx.namespace,
-            container: where.container,
-            list: where.list,
+            path: shared(join(ctx.rootPath, path)),
+            apiVersion: shared(ctx.apiVersion),
+            kind: shared(ctx.kind),
+            objectName: ctx.objectName === undefined ? undefined : detached(ctx.objectName),
+            namespace: shared(ctx.namespace),
+            container: shared(where.container),
+            list: shared(where.list),
             category: where.category,
             purpose: ctx.fields?.purpose ?? 'pull',
-            imagePullPolicy: where.imagePullPolicy,
+            imagePullPolicy: shared(where.imagePullPolicy),
             serviceAccountName: podSpec
-                ? (this.reader.string(podSpec, 'serviceAccountName') ?? this.reader.string(podSpec, 'serviceAccount'))
+                ? shared(this.reader.string(podSpec, 'serviceAccountName') ?? this.reader.string(podSpec, 'serviceAccount'))
                 : undefined,
             imagePullSecrets: podSpec ? this.pullSecretNames(podSpec) : [],
             line: start.line,
@@ -53944,7 +53962,7 @@ class ImageExtractor {
         for (const item of this.reader.seq(this.reader.get(podSpec, 'imagePullSecrets'))?.items ?? []) {
             const name = this.reader.string(item, 'name');
             if (name)
-                names.push(name);
+                names.push(shared(name));
         }
         return names;
     }
@@ -57380,6 +57398,8 @@ class RegistrySession {
     options;
     logger;
     asked = new Map();
+    /** one Target per key: the 20,000 images of a large repository name a thousand */
+    targets = new Map();
     opened;
     closed = false;
     constructor(options, logger) {
@@ -57391,26 +57411,44 @@ class RegistrySession {
         if (!image.reference || !image.tagKnown || image.appliedByOverlay || this.asked.has(image))
             return;
         const purpose = image.source === 'container' ? image.occurrence.purpose : 'pull';
-        const target = targetOf(image.reference, purpose);
-        const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined;
+        const target = this.known(targetOf(image.reference, purpose));
+        const tagTarget = purpose === 'pull' ? tagTargetOf(image.reference) : undefined;
+        const tag = tagTarget && this.known(tagTarget);
         this.asked.set(image, { target, tag });
         const { resolver } = this.open();
         void resolver.resolve(target);
         if (tag)
             void resolver.resolve(tag);
     }
+    /** The Target already made for this key (a tag asked only to compare is another Target than the same tag to pull). */
+    known(target) {
+        const key = target.inspect === false ? `${target.key} (compare)` : target.key;
+        const found = this.targets.get(key);
+        if (found)
+            return found;
+        this.targets.set(key, target);
+        return target;
+    }
+    /**
+     * What the registries say about `image`, once they have said it; undefined for an image that
+     * was not asked about. Asked after the last `ask` (a tag first asked only to compare may be
+     * asked again to pull, which changes what is awaited).
+     */
+    answer(image) {
+        const asked = this.asked.get(image);
+        if (!asked || !this.opened)
+            return undefined;
+        const { resolver } = this.opened;
+        const tag = asked.tag;
+        const resolution = resolver.resolve(asked.target);
+        return tag ? Promise.all([resolution, resolver.resolve(tag)]).then(([r, t]) => ({ resolution: r, tag: t })) : resolution.then((r) => ({ resolution: r }));
+    }
     /** Waits for every resolution asked for, saves the cache file, and closes the connections. */
     async finish() {
-        const result = { byImage: new Map(), tags: new Map() };
         if (!this.opened)
-            return result;
+            return;
         try {
             const byKey = await this.opened.resolver.settled();
-            for (const [image, { target, tag }] of this.asked) {
-                result.byImage.set(image, byKey.get(target.key));
-                if (tag)
-                    result.tags.set(image, byKey.get(tag.key));
-            }
             const registries = new Set([...this.asked.values()].map((a) => a.target.registry)).size;
             this.logger.info(`Resolved ${byKey.size} unique image reference${byKey.size === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`);
             await this.opened.cache.save();
@@ -57418,7 +57456,6 @@ class RegistrySession {
         finally {
             await this.close();
         }
-        return result;
     }
     /** Closes the connections without waiting for answers (a scan that failed half way). */
     async close() {
@@ -57822,8 +57859,7 @@ async function scan(options, logger = silentLogger) {
     const objects = { secrets: [], serviceAccounts: [] };
     // Registries are asked while the files are still being read: the network waits, the parser works.
     const session = options.offline ? undefined : new RegistrySession({ ...options.registry, compat }, logger);
-    let pending;
-    let resolutions;
+    let judged;
     let counts;
     let comments;
     try {
@@ -57845,39 +57881,48 @@ async function scan(options, logger = silentLogger) {
             reported.add(key);
             findings.push(finding);
         }
-        pending = [...deployed.applyTo(read.images), ...deployed.helm];
+        // every image of `pending` was asked for above, or is one a rendering replaced
+        const pending = [...deployed.applyTo(read.images), ...deployed.helm];
         counts = { manifests: read.manifests, documents: read.documents };
         comments = read.comments;
-        // every image of `pending` was asked for above, or is one a rendering replaced
-        resolutions = await session?.finish();
+        // Every file is read, so every pull Secret and ServiceAccount is known: each image is judged
+        // as soon as its registry has answered, while the answers for the others are still awaited.
+        const judge = (p, answer) => judgeImage(p, answer, { compat, objects, cluster });
+        judged = await Promise.all(pending.map((p) => session?.answer(p.scanned)?.then((answer) => judge(p, answer)) ?? judge(p)));
+        await session?.finish();
     }
     catch (error) {
         await session?.close();
         throw error;
     }
-    const images = [];
-    for (const { scanned, verdict } of pending) {
-        const resolution = resolutions?.byImage.get(scanned);
-        images.push(resolution ? { ...scanned, resolution } : scanned);
-        const own = [...verdict.findings];
-        const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined;
-        const mutable = mutableTagFinding(verdict, digest);
-        if (mutable)
-            own.push(mutable);
-        if (resolution && scanned.reference) {
-            own.push(...registryFindings(scanned, scanned.reference, resolution, resolutions.tags.get(scanned), compat));
-            const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, cluster);
-            if (pullSecret)
-                own.push(pullSecret);
-        }
-        // an image deployed through an overlay: say which one, since the same base serves several
-        findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own));
-    }
+    const images = judged.map((j) => j.image);
+    for (const j of judged)
+        findings.push(...j.findings);
     const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map());
     const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes, comments);
     kept.sort(compareFindings);
     suppressed.sort(compareFindings);
     return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } };
+}
+/** Its offline findings, then (when a registry answered) existence, access, compatibility and pull secrets. */
+function judgeImage({ scanned, verdict }, answer, context) {
+    const resolution = answer?.resolution;
+    const own = [...verdict.findings];
+    const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined;
+    const mutable = mutableTagFinding(verdict, digest);
+    if (mutable)
+        own.push(mutable);
+    if (resolution && scanned.reference) {
+        own.push(...registryFindings(scanned, scanned.reference, resolution, answer.tag, context.compat));
+        const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, context.objects, context.cluster);
+        if (pullSecret)
+            own.push(pullSecret);
+    }
+    return {
+        image: resolution ? { ...scanned, resolution } : scanned,
+        // an image deployed through an overlay: say which one, since the same base serves several
+        findings: scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own
+    };
 }
 function findingKey(f) {
     return `${f.rule}\0${f.file}\0${f.line}\0${f.column}\0${f.message}`;

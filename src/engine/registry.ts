@@ -39,10 +39,10 @@ export interface RegistryOptions {
   readonly compat?: CompatOptions
 }
 
-/** What the registries said: per image, and per image written `name:tag@digest`, what its tag points to now. */
-export interface Resolutions {
-  readonly byImage: Map<ScannedImage, Resolution>
-  readonly tags: Map<ScannedImage, Resolution>
+/** What the registries said about one image: what it pulls, and for `name:tag@digest` what its tag points to now. */
+export interface ImageAnswer {
+  readonly resolution: Resolution
+  readonly tag?: Resolution
 }
 
 /**
@@ -54,6 +54,8 @@ export interface Resolutions {
  */
 export class RegistrySession {
   private readonly asked = new Map<ScannedImage, { readonly target: Target; readonly tag?: Target }>()
+  /** one Target per key: the 20,000 images of a large repository name a thousand */
+  private readonly targets = new Map<string, Target>()
   private opened?: { readonly transport: Transport; readonly resolver: Resolver; readonly cache: FactsCache }
   private closed = false
 
@@ -66,31 +68,49 @@ export class RegistrySession {
   ask(image: ScannedImage): void {
     if (!image.reference || !image.tagKnown || image.appliedByOverlay || this.asked.has(image)) return
     const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
-    const target = targetOf(image.reference, purpose)
-    const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
+    const target = this.known(targetOf(image.reference, purpose))
+    const tagTarget = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
+    const tag = tagTarget && this.known(tagTarget)
     this.asked.set(image, { target, tag })
     const { resolver } = this.open()
     void resolver.resolve(target)
     if (tag) void resolver.resolve(tag)
   }
 
+  /** The Target already made for this key (a tag asked only to compare is another Target than the same tag to pull). */
+  private known(target: Target): Target {
+    const key = target.inspect === false ? `${target.key} (compare)` : target.key
+    const found = this.targets.get(key)
+    if (found) return found
+    this.targets.set(key, target)
+    return target
+  }
+
+  /**
+   * What the registries say about `image`, once they have said it; undefined for an image that
+   * was not asked about. Asked after the last `ask` (a tag first asked only to compare may be
+   * asked again to pull, which changes what is awaited).
+   */
+  answer(image: ScannedImage): Promise<ImageAnswer> | undefined {
+    const asked = this.asked.get(image)
+    if (!asked || !this.opened) return undefined
+    const { resolver } = this.opened
+    const tag = asked.tag
+    const resolution = resolver.resolve(asked.target)
+    return tag ? Promise.all([resolution, resolver.resolve(tag)]).then(([r, t]) => ({ resolution: r, tag: t })) : resolution.then((r) => ({ resolution: r }))
+  }
+
   /** Waits for every resolution asked for, saves the cache file, and closes the connections. */
-  async finish(): Promise<Resolutions> {
-    const result: Resolutions = { byImage: new Map(), tags: new Map() }
-    if (!this.opened) return result
+  async finish(): Promise<void> {
+    if (!this.opened) return
     try {
       const byKey = await this.opened.resolver.settled()
-      for (const [image, { target, tag }] of this.asked) {
-        result.byImage.set(image, byKey.get(target.key)!)
-        if (tag) result.tags.set(image, byKey.get(tag.key)!)
-      }
       const registries = new Set([...this.asked.values()].map((a) => a.target.registry)).size
       this.logger.info(`Resolved ${byKey.size} unique image reference${byKey.size === 1 ? '' : 's'} on ${registries} registr${registries === 1 ? 'y' : 'ies'}`)
       await this.opened.cache.save()
     } finally {
       await this.close()
     }
-    return result
   }
 
   /** Closes the connections without waiting for answers (a scan that failed half way). */

@@ -15,7 +15,7 @@ import { silentLogger, type Logger } from '../util/logger.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { analyzeFile, readManifestFile, type PendingImage } from './read-files.js'
 import { applyRuleSettings, parseClusterKnowledge, parseCompat, UsageError, type RuleSetting } from './options.js'
-import { RegistrySession, type RegistryOptions, type Resolutions } from './registry.js'
+import { RegistrySession, type ImageAnswer, type RegistryOptions } from './registry.js'
 import { evaluateCompatibility } from '../compat/evaluate.js'
 import type { CompatOptions } from '../compat/profile.js'
 import { compatFinding, digestMismatchFinding } from '../rules/compat-findings.js'
@@ -109,8 +109,7 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
   const objects: ClusterObjects = { secrets: [], serviceAccounts: [] }
   // Registries are asked while the files are still being read: the network waits, the parser works.
   const session = options.offline ? undefined : new RegistrySession({ ...options.registry, compat }, logger)
-  let pending: PendingImage[]
-  let resolutions: Resolutions | undefined
+  let judged: Judged[]
   let counts: { manifests: number; documents: number }
   let comments: Map<string, IgnoreComments>
   try {
@@ -129,37 +128,56 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
       reported.add(key)
       findings.push(finding)
     }
-    pending = [...deployed.applyTo(read.images), ...deployed.helm]
+    // every image of `pending` was asked for above, or is one a rendering replaced
+    const pending = [...deployed.applyTo(read.images), ...deployed.helm]
     counts = { manifests: read.manifests, documents: read.documents }
     comments = read.comments
-    // every image of `pending` was asked for above, or is one a rendering replaced
-    resolutions = await session?.finish()
+    // Every file is read, so every pull Secret and ServiceAccount is known: each image is judged
+    // as soon as its registry has answered, while the answers for the others are still awaited.
+    const judge = (p: PendingImage, answer?: ImageAnswer) => judgeImage(p, answer, { compat, objects, cluster })
+    judged = await Promise.all(pending.map((p) => session?.answer(p.scanned)?.then((answer) => judge(p, answer)) ?? judge(p)))
+    await session?.finish()
   } catch (error) {
     await session?.close()
     throw error
   }
 
-  const images: ScannedImage[] = []
-  for (const { scanned, verdict } of pending) {
-    const resolution = resolutions?.byImage.get(scanned)
-    images.push(resolution ? { ...scanned, resolution } : scanned)
-    const own: Finding[] = [...verdict.findings]
-    const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined
-    const mutable = mutableTagFinding(verdict, digest)
-    if (mutable) own.push(mutable)
-    if (resolution && scanned.reference) {
-      own.push(...registryFindings(scanned, scanned.reference, resolution, resolutions!.tags.get(scanned), compat))
-      const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, objects, cluster)
-      if (pullSecret) own.push(pullSecret)
-    }
-    // an image deployed through an overlay: say which one, since the same base serves several
-    findings.push(...(scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own))
-  }
+  const images = judged.map((j) => j.image)
+  for (const j of judged) findings.push(...j.findings)
   const settled = applyRuleSettings(options.forkPullRequest ? findings.map(explainFork) : findings, options.rules ?? new Map())
   const { kept, suppressed } = await applySuppressions(settled, options.workspace, options.ignore ?? [], limits.maxFileBytes, comments)
   kept.sort(compareFindings)
   suppressed.sort(compareFindings)
   return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } }
+}
+
+/** An image with what the registry said about it, and every finding it gets. */
+interface Judged {
+  readonly image: ScannedImage
+  readonly findings: Finding[]
+}
+
+/** Its offline findings, then (when a registry answered) existence, access, compatibility and pull secrets. */
+function judgeImage(
+  { scanned, verdict }: PendingImage,
+  answer: ImageAnswer | undefined,
+  context: { readonly compat: CompatOptions; readonly objects: ClusterObjects; readonly cluster: ClusterKnowledge }
+): Judged {
+  const resolution = answer?.resolution
+  const own: Finding[] = [...verdict.findings]
+  const digest = resolution?.kind === 'resolved' ? resolution.digest : undefined
+  const mutable = mutableTagFinding(verdict, digest)
+  if (mutable) own.push(mutable)
+  if (resolution && scanned.reference) {
+    own.push(...registryFindings(scanned, scanned.reference, resolution, answer.tag, context.compat))
+    const pullSecret = pullSecretCheck(scanned, scanned.reference, resolution, context.objects, context.cluster)
+    if (pullSecret) own.push(pullSecret)
+  }
+  return {
+    image: resolution ? { ...scanned, resolution } : scanned,
+    // an image deployed through an overlay: say which one, since the same base serves several
+    findings: scanned.overlay ? own.map((f) => ({ ...f, message: `${f.message} (as deployed by ${scanned.overlay})` })) : own
+  }
 }
 
 function findingKey(f: Finding): string {

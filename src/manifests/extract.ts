@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml'
 import type { Span } from '../findings/finding.js'
 import type { PositionMap } from './parse.js'
-import { AliasBudgetExceeded, detached, NodeReader, scalarTextRange } from './yaml-nodes.js'
+import { AliasBudgetExceeded, detached, NodeReader, scalarTextRange, shared } from './yaml-nodes.js'
 import {
   CONTAINER_LISTS,
   PATTERN_GROUPS,
@@ -238,18 +238,18 @@ export class ImageExtractor {
       isString,
       file: this.file,
       document: this.documentIndex,
-      path: join(ctx.rootPath, path),
-      apiVersion: ctx.apiVersion,
-      kind: ctx.kind,
-      objectName: ctx.objectName,
-      namespace: ctx.namespace,
-      container: where.container,
-      list: where.list,
+      path: shared(join(ctx.rootPath, path)),
+      apiVersion: shared(ctx.apiVersion),
+      kind: shared(ctx.kind),
+      objectName: ctx.objectName === undefined ? undefined : detached(ctx.objectName),
+      namespace: shared(ctx.namespace),
+      container: shared(where.container),
+      list: shared(where.list),
       category: where.category,
       purpose: ctx.fields?.purpose ?? 'pull',
-      imagePullPolicy: where.imagePullPolicy,
+      imagePullPolicy: shared(where.imagePullPolicy),
       serviceAccountName: podSpec
-        ? (this.reader.string(podSpec, 'serviceAccountName') ?? this.reader.string(podSpec, 'serviceAccount'))
+        ? shared(this.reader.string(podSpec, 'serviceAccountName') ?? this.reader.string(podSpec, 'serviceAccount'))
         : undefined,
       imagePullSecrets: podSpec ? this.pullSecretNames(podSpec) : [],
       line: start.line,
@@ -263,7 +263,7 @@ export class ImageExtractor {
     const names: string[] = []
     for (const item of this.reader.seq(this.reader.get(podSpec, 'imagePullSecrets'))?.items ?? []) {
       const name = this.reader.string(item, 'name')
-      if (name) names.push(name)
+      if (name) names.push(shared(name))
     }
     return names
   }
