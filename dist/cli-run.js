@@ -57887,8 +57887,7 @@ async function scan(options, logger = silentLogger) {
         comments = read.comments;
         // Every file is read, so every pull Secret and ServiceAccount is known: each image is judged
         // as soon as its registry has answered, while the answers for the others are still awaited.
-        const judge = (p, answer) => judgeImage(p, answer, { compat, objects, cluster });
-        judged = await Promise.all(pending.map((p) => session?.answer(p.scanned)?.then((answer) => judge(p, answer)) ?? judge(p)));
+        judged = await judgeAsAnswered(pending, (p) => session?.answer(p.scanned), (p, answer) => judgeImage(p, answer, { compat, objects, cluster }));
         await session?.finish();
     }
     catch (error) {
@@ -57903,6 +57902,53 @@ async function scan(options, logger = silentLogger) {
     kept.sort(compareFindings);
     suppressed.sort(compareFindings);
     return { mode: options.offline ? 'offline' : 'registry', findings: kept, suppressed, images, stats: { files: files.length, ...counts } };
+}
+/** Images judged per turn of the event loop. */
+const JUDGE_SLICE = 256;
+/**
+ * Judges every image once its answer is in (at once for those not asked about), in slices with
+ * a turn of the event loop between them: the answers already in when the last file is read
+ * would otherwise be judged in one burst, and the registries would wait for their next requests
+ * meanwhile. The result is in `pending`'s order.
+ */
+async function judgeAsAnswered(pending, answerOf, judge) {
+    const judged = new Array(pending.length);
+    const answers = new Array(pending.length);
+    const ready = [];
+    let waiting = 0;
+    let failure;
+    let wake;
+    pending.forEach((p, i) => {
+        const answer = answerOf(p);
+        if (!answer)
+            return void ready.push(i);
+        waiting++;
+        answer.then((a) => {
+            answers[i] = a;
+            ready.push(i);
+            waiting--;
+            wake?.();
+        }, (error) => {
+            failure ??= { error };
+            wake?.();
+        });
+    });
+    for (;;) {
+        if (failure)
+            throw failure.error;
+        if (ready.length === 0) {
+            if (waiting === 0)
+                return judged;
+            await new Promise((resolve) => (wake = resolve));
+            wake = undefined;
+            continue;
+        }
+        for (let n = 0; n < JUDGE_SLICE && ready.length > 0; n++) {
+            const i = ready.pop();
+            judged[i] = judge(pending[i], answers[i]);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+    }
 }
 /** Its offline findings, then (when a registry answered) existence, access, compatibility and pull secrets. */
 function judgeImage({ scanned, verdict }, answer, context) {
