@@ -5,7 +5,7 @@ import { shouldFail, UsageError } from '../engine/options.js'
 import { pinImages } from '../pin/pin.js'
 import { buildJsonReport, imageDigests } from '../report/json.js'
 import { selectAnnotations } from '../report/annotations.js'
-import { buildSarif, fileUri } from '../report/sarif.js'
+import { fileUri, sarifDocument } from '../report/sarif.js'
 import { jsonDocument } from '../report/json-chunks.js'
 import { annotationProperties } from '../report/workflow-commands.js'
 import { formatSummary, type FileLinker } from '../report/summary.js'
@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
     // written as they are serialised: a large report is never held whole
     await writeChunks(inputs.reportFile, redactor.redactChunks(jsonDocument(report)))
     if (inputs.sarifFile) {
-      await writeChunks(inputs.sarifFile, redactor.redactChunks(jsonDocument(buildSarif(result.findings, { toolVersion: VERSION }))))
+      await writeChunks(inputs.sarifFile, redactor.redactChunks(sarifDocument(result.findings, { toolVersion: VERSION })))
       core.setOutput('sarif', inputs.sarifFile)
     }
     const summary =

@@ -4,7 +4,7 @@ import { parseBoolean, parseClusterKnowledge, parseCommaList, parseCompat, parse
 import { readConfigFile } from '../engine/config-file.js'
 import { gitChangedFiles } from '../engine/git-changed.js'
 import { pinImages } from '../pin/pin.js'
-import { buildSarif } from '../report/sarif.js'
+import { sarifDocument } from '../report/sarif.js'
 import { scan } from '../engine/scan.js'
 import { buildJsonReport } from '../report/json.js'
 import { jsonDocument } from '../report/json-chunks.js'
@@ -204,7 +204,7 @@ export async function cli(argv: readonly string[], io: CliIO): Promise<number> {
     const report = buildJsonReport(result, VERSION)
     // reports are written as they are serialised: a large one is never held whole
     const json = () => jsonDocument(report)
-    const sarif = () => jsonDocument(buildSarif(result.findings, { toolVersion: VERSION }))
+    const sarif = () => sarifDocument(result.findings, { toolVersion: VERSION })
     for (const [file, content] of [
       [pick(values['report-file'], 'report-file'), json],
       [pick(values['sarif-file'], 'sarif-file'), sarif]

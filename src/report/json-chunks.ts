@@ -35,8 +35,11 @@ function written(v: unknown): boolean {
   return typeof v !== 'object' || v === null || typeof (v as { toJSON?: unknown }).toJSON !== 'function' || JSON.stringify(v) !== undefined
 }
 
-/** A JSON file's content in pieces: the value as JSON.stringify(value, null, 2) writes it, and a newline. */
-export function* jsonDocument(value: unknown): Generator<string> {
-  yield* jsonChunks(value)
+/**
+ * A JSON file's content in pieces: the value as JSON.stringify(value, null, 2) writes it, and a
+ * newline. `depth` is how deep the document's big lists lie (2 for the report's `findings`).
+ */
+export function* jsonDocument(value: unknown, depth = 2): Generator<string> {
+  yield* jsonChunks(value, depth)
   yield '\n'
 }

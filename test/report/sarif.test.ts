@@ -8,7 +8,7 @@ import path from 'node:path'
 import ajvDraft04 from 'ajv-draft-04'
 import ajvFormats from 'ajv-formats'
 import type { Finding } from '../../src/findings/finding.js'
-import { buildSarif, type SarifLog, type SarifResult } from '../../src/report/sarif.js'
+import { buildSarif, sarifDocument, type SarifLog, type SarifResult } from '../../src/report/sarif.js'
 import { RULES } from '../../src/rules/catalog.js'
 import { RULE_HELP } from '../../src/rules/help.generated.js'
 import { ROOT } from '../helpers/shared.js'
@@ -291,6 +291,17 @@ describe('buildSarif', () => {
       expect(rule.properties.tags.slice(0, 2)).toEqual(['kubernetes', 'containers'])
       expect(rule.properties.tags[2]).toMatch(/^[a-z-]+$/)
     }
+  })
+})
+
+describe('sarifDocument', () => {
+  test('a 2,000-result log is written a result at a time, never as one string, and reads back as buildSarif gives it', () => {
+    const findings = Array.from({ length: 2000 }, (_, i): Finding => ({ ...FINDINGS[0]!, line: i + 1, endLine: i + 1 }))
+    const chunks = [...sarifDocument(findings, { toolVersion: '1.2.3' })]
+    const text = chunks.join('')
+    expect(text).toBe(`${JSON.stringify(buildSarif(findings, { toolVersion: '1.2.3' }), null, 2)}\n`)
+    // the largest piece is the rules table or one result: a small fraction of the whole
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(text.length / 20)
   })
 })
 
