@@ -15,6 +15,12 @@
  * --cpus split (the default) runs the lab's servers on one half of the CPUs and every measured
  * run on the other, as when the registry is another machine; --cpus shared lets them compete.
  *
+ * Besides the cold scaling (which follows the unique images as much as the files), the offline
+ * scan is timed on 100, 1,000 and all files: the part of the work that grows with the files.
+ * The last lines check issue #9's targets against what was measured, and print the floor's own
+ * lead over skopeo beside pullgate's: no client can be further ahead of skopeo than the floor.
+ * Exit status 0 whatever the targets say: this measures, it does not gate.
+ *
  * --profile DIR runs one more cold and warm run with V8's CPU profiler, not counted in the
  * figures, and writes the profiles there (open them in Chrome's DevTools, or summarise them
  * with `node bench/profile-summary.js FILE`).
@@ -496,6 +502,14 @@ async function main() {
     const cold = medianRun(colds)
     const warm = medianRun(warms)
     const floor = medianRun(floors)
+    // the action's usual outputs beside the report: a SARIF file for code scanning (memory, mostly)
+    log('pullgate warm with --sarif-file and --report-file')
+    const reports = await pullgate('warm + files', [tree], path.join(work, `cache-${cacheN - 1}.json`), truth, ['--sarif-file', path.join(work, 'pullgate.sarif'), '--report-file', path.join(work, 'report.json')])
+    const sarifResults = JSON.parse(readFileSync(path.join(work, 'pullgate.sarif'), 'utf8')).runs[0].results.length
+    const findingCount = Object.values(reports.rules).reduce((a, b) => a + b, 0)
+    if (sarifResults !== findingCount) throw new BenchError(`the SARIF file holds ${sarifResults} results for ${findingCount} findings`)
+    rmSync(path.join(work, 'pullgate.sarif'))
+    rmSync(path.join(work, 'report.json'))
 
     // 3d. skopeo.
     let skopeo = null
@@ -537,6 +551,17 @@ async function main() {
       scaling.push({ files: t.files, references: t.references, unique: t.unique.size, ms: r.ms, requests: r.requests.total, rssMB: r.rssMB, reused: n === files })
     }
 
+    // 3g. Scaling of the scan alone (offline): what grows with the files rather than the images.
+    const offlineScaling = []
+    for (const n of values['no-scaling'] ? [files] : [100, 1000, files]) {
+      if (n > files || offlineScaling.some((x) => x.files === n)) continue
+      const groups = gen.groups.slice(0, Math.ceil(n / 100))
+      const t = truthOf(gen.files, new Set(groups))
+      log(`pullgate --offline on ${t.files} files`)
+      const r = n === files ? off : await pullgate(`offline ${n}`, groups.map((g) => path.join(tree, g)), null, t, ['--offline'])
+      offlineScaling.push({ files: t.files, references: t.references, ms: r.ms, rssMB: r.rssMB, reused: n === files })
+    }
+
     const u = truth.unique.size
     const result = {
       files: truth.files, references: truth.references, uniqueReferences: u, uniqueImages: images.length,
@@ -544,7 +569,8 @@ async function main() {
       countedBy: values.count === 'proxy' ? 'a counting forward proxy' : "the registries' access logs and the token issuer's counter",
       cpus: cpus ?? { shared: os.availableParallelism() },
       lab: { startMs: labMs, seedMs, seededManifest: seeded.mediaType, layersPerImage: seeded.layers, treeMs: genMs },
-      cold, warm, floor, offline: off, skopeo, scaling,
+      uniqueTags: uniqueTags(truth.unique),
+      cold, warm, reports, floor, offline: off, skopeo, scaling, offlineScaling,
       ratio: {
         coldOverFloor: cold.ms / floor.ms,
         warmOverFloor: warm.ms / floor.ms,
@@ -552,9 +578,13 @@ async function main() {
         skopeoXargsOverCold: skopeo ? skopeo.xargs.ms / cold.ms : null,
         requestsPerUniqueCold: cold.requests.total / u,
         requestsPerUniqueWarm: warm.requests.total / u,
-        requestsPerUniqueFloor: floor.requests.total / u
+        requestsPerUniqueFloor: floor.requests.total / u,
+        // the best any client can do against these registries: the floor's own lead over skopeo
+        skopeoLoopOverFloor: skopeo ? skopeo.loop.extrapolatedMs / floor.ms : null,
+        skopeoXargsOverFloor: skopeo ? skopeo.xargs.ms / floor.ms : null
       }
     }
+    result.targets = targetsOf(result)
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : table(result))
   } finally {
     await proxy?.stop()
@@ -562,6 +592,40 @@ async function main() {
     if (lab) await stopLab(lab).catch((e) => log(`stopping the lab: ${e.message}`))
     cleanup()
   }
+}
+
+/** `name:tag` of every unique reference that names a tag: what a warm run may still HEAD (one each). */
+function uniqueTags(references) {
+  const tags = new Set()
+  for (const ref of references) {
+    const name = ref.split('@')[0]
+    const colon = name.lastIndexOf(':')
+    if (colon > name.lastIndexOf('/')) tags.add(name)
+  }
+  return tags.size
+}
+
+/** Issue #9's targets, each with what was measured and whether it is met. */
+function targetsOf(r) {
+  const x = r.ratio
+  const perFile = (s) => s.ms / s.files
+  const [small, , large] = r.offlineScaling.length === 3 ? r.offlineScaling : [undefined, undefined, r.offlineScaling.at(-1)]
+  const growth = small && large ? (large.ms - small.ms) / (large.files - small.files) : null
+  const midGrowth = small && r.offlineScaling.length === 3 ? (r.offlineScaling[1].ms - small.ms) / (r.offlineScaling[1].files - small.files) : null
+  const registries = 3
+  return [
+    { target: 'pullgate cold wall <= 1.3 x the floor', measured: `${x.coldOverFloor.toFixed(2)}x`, met: x.coldOverFloor <= 1.3 },
+    { target: '>= 10 x faster than the skopeo inspect loop', measured: x.skopeoLoopOverCold == null ? '-' : `${x.skopeoLoopOverCold.toFixed(1)}x (the floor itself: ${x.skopeoLoopOverFloor.toFixed(1)}x)`, met: x.skopeoLoopOverCold == null ? null : x.skopeoLoopOverCold >= 10 },
+    { target: `>= 2 x faster than skopeo with xargs -P ${CONCURRENCY}`, measured: x.skopeoXargsOverCold == null ? '-' : `${x.skopeoXargsOverCold.toFixed(2)}x (the floor itself: ${x.skopeoXargsOverFloor.toFixed(2)}x)`, met: x.skopeoXargsOverCold == null ? null : x.skopeoXargsOverCold >= 2 },
+    { target: `requests <= the floor's + 1 per registry (${r.floor.requests.total + registries})`, measured: `${r.cold.requests.total}`, met: r.cold.requests.total <= r.floor.requests.total + registries },
+    { target: `warm run <= one HEAD per unique tag (${r.uniqueTags}), no GET`, measured: `${r.warm.requests.counts.headManifest} HEAD, ${r.warm.requests.counts.getManifest + r.warm.requests.counts.getBlob} GET`, met: r.warm.requests.counts.headManifest <= r.uniqueTags && r.warm.requests.counts.getManifest + r.warm.requests.counts.getBlob === 0 },
+    { target: 'peak RSS < 250 MB (cold, warm, and warm writing SARIF and report files)', measured: `${Math.max(r.cold.rssMB, r.warm.rssMB, r.reports.rssMB).toFixed(0)} MB`, met: Math.max(r.cold.rssMB, r.warm.rssMB, r.reports.rssMB) < 250 },
+    {
+      target: 'scan time linear in files (offline ms per added file, 100->1000 vs 100->5000)',
+      measured: growth == null || midGrowth == null ? '-' : `${midGrowth.toFixed(2)} vs ${growth.toFixed(2)} ms/file (${perFile(large).toFixed(2)} ms/file overall)`,
+      met: growth == null || midGrowth == null ? null : growth <= midGrowth * 1.25
+    }
+  ]
 }
 
 function table(r) {
@@ -576,6 +640,7 @@ function table(r) {
     head,
     row('pullgate cold', r.cold),
     row('pullgate warm (cache)', r.warm),
+    row('warm + SARIF, report file', r.reports),
     row(`floor (undici, ${CONCURRENCY}/registry)`, r.floor),
     row('pullgate --offline', r.offline),
     ''
@@ -589,6 +654,8 @@ function table(r) {
   } else lines.push('skopeo: skipped (not installed or --no-skopeo)', '')
   lines.push(`scaling (pullgate cold, fresh cache)`, `${'files'.padStart(8)}${'refs'.padStart(8)}${'unique'.padStart(8)}${'wall ms'.padStart(10)}${'requests'.padStart(10)}${'RSS MB'.padStart(8)}`)
   for (const s of r.scaling) lines.push(`${n(s.files, 8)}${n(s.references, 8)}${n(s.unique, 8)}${n(s.ms)}${n(s.requests)}${n(s.rssMB, 8, 1)}${s.reused ? '  (= cold run above)' : ''}`)
+  lines.push('', 'scaling (pullgate --offline: the scan alone)', `${'files'.padStart(8)}${'refs'.padStart(8)}${'wall ms'.padStart(10)}${'ms/file'.padStart(9)}${'RSS MB'.padStart(8)}`)
+  for (const s of r.offlineScaling) lines.push(`${n(s.files, 8)}${n(s.references, 8)}${n(s.ms)}${n(s.ms / s.files, 9, 2)}${n(s.rssMB, 8, 1)}${s.reused ? '  (= offline run above)' : ''}`)
   const x = r.ratio
   lines.push(
     '',
@@ -596,10 +663,13 @@ function table(r) {
     r.skopeo ? `ratio skopeo loop (extrapolated)/pullgate cold: ${x.skopeoLoopOverCold.toFixed(1)}x; skopeo xargs/pullgate cold: ${x.skopeoXargsOverCold.toFixed(1)}x` : 'ratio skopeo: -',
     `requests per unique reference: cold ${x.requestsPerUniqueCold.toFixed(2)}, warm ${x.requestsPerUniqueWarm.toFixed(2)}, floor ${x.requestsPerUniqueFloor.toFixed(2)}`,
     `CPU s used by the client (user+system) and by the lab's registries and token issuer meanwhile: cold ${r.cold.cpuS.toFixed(1)} + ${r.cold.labCpuS.toFixed(1)}, floor ${r.floor.cpuS.toFixed(1)} + ${r.floor.labCpuS.toFixed(1)} (on ${os.cpus().length} cores)`,
-    `peak RSS MB: cold ${r.cold.rssMB.toFixed(1)}, warm ${r.warm.rssMB.toFixed(1)}, floor ${r.floor.rssMB.toFixed(1)}, offline ${r.offline.rssMB.toFixed(1)}`,
+    `peak RSS MB: cold ${r.cold.rssMB.toFixed(1)}, warm ${r.warm.rssMB.toFixed(1)}, warm with SARIF and report files ${r.reports.rssMB.toFixed(1)}, floor ${r.floor.rssMB.toFixed(1)}, offline ${r.offline.rssMB.toFixed(1)}`,
     `findings (cold): ${Object.entries(r.cold.rules).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-    ''
+    '',
+    "issue #9's targets"
   )
+  for (const t of r.targets) lines.push(`  ${t.met === null ? 'n/a ' : t.met ? 'met ' : 'NOT '} ${t.target}: ${t.measured}`)
+  lines.push('')
   return lines.join('\n')
 }
 
