@@ -50277,7 +50277,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5528);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9156);
 /** The CLI's run (started by dist/cli.js in a worker thread). */
 
 const code = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .cli */ .x)(process.argv.slice(2), {
@@ -50296,7 +50296,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5528:
+/***/ 9156:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52058,7 +52058,7 @@ const RULE_TAGS = {
 /**
  * The SARIF log as a file's content, in pieces of one result each: the results lie four levels
  * down (`runs[0].results[i]`), and written from the report's depth (2) the whole run was one
- * piece, twice over (a 13,000-finding log took a 300 MB peak where the JSON report takes 200).
+ * piece, twice over (bench/full.js's 13,000-finding log peaked at 438 MB RSS; now 227 MB).
  */
 function sarifDocument(findings, options) {
     return jsonDocument(buildSarif(findings, options), 4);
@@ -53137,117 +53137,7 @@ function toPosix(p) {
     return p.split(external_node_path_.sep).join('/');
 }
 
-;// CONCATENATED MODULE: ./lib/manifests/yaml-nodes.js
-
-/** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
-class AliasBudgetExceeded extends Error {
-    limit;
-    constructor(limit) {
-        super(`more than ${limit} aliases`);
-        this.limit = limit;
-    }
-}
-/**
- * Reads a parsed YAML document as Kubernetes does (go-yaml: aliases resolved, `<<` merge keys
- * with explicit keys winning), while keeping every node — and so every position — of the text.
- */
-class NodeReader {
-    document;
-    aliasLimit;
-    expansions = 0;
-    entryCache = new WeakMap();
-    constructor(document, aliasLimit) {
-        this.document = document;
-        this.aliasLimit = aliasLimit;
-    }
-    /** The node an alias points to (the node itself otherwise). */
-    deref(node) {
-        let current = node;
-        for (let hops = 0; (0,dist/* isAlias */.Vj)(current); hops++) {
-            if (++this.expansions > this.aliasLimit || hops > 100)
-                throw new AliasBudgetExceeded(this.aliasLimit);
-            current = current.resolve(this.document) ?? null;
-        }
-        return current ?? null;
-    }
-    /** Effective key/value pairs of a mapping, YAML 1.1 merge keys applied (explicit keys win; earlier merge sources win). */
-    entries(node, seen = new Set()) {
-        const map = this.deref(node);
-        if (!(0,dist/* isMap */.jh)(map) || seen.has(map))
-            return new Map();
-        // every lookup on a container or pod spec reads the same mapping again: compute it once
-        const cached = this.entryCache.get(map);
-        if (cached)
-            return cached;
-        const result = new Map();
-        seen.add(map);
-        const merged = [];
-        for (const pair of map.items) {
-            if (isMergeKey(pair.key)) {
-                const source = this.deref(pair.value);
-                const sources = (0,dist/* isSeq */.oP)(source) ? source.items : [source];
-                for (const s of sources)
-                    merged.push(this.entries(s, seen));
-                continue;
-            }
-            if (!(0,dist/* isScalar */.jn)(pair.key) || pair.key.value === null || typeof pair.key.value === 'object')
-                continue;
-            // go-yaml keeps the last of duplicate keys
-            result.set(String(pair.key.value), pair.value ?? null);
-        }
-        for (const source of merged) {
-            for (const [key, value] of source)
-                if (!result.has(key))
-                    result.set(key, value);
-        }
-        this.entryCache.set(map, result);
-        return result;
-    }
-    /** A mapping's value for `key` (merge keys applied), dereferenced. */
-    get(node, key) {
-        return this.deref(this.entries(node).get(key) ?? null);
-    }
-    /** A mapping's string value for `key`, or undefined when absent or not a string. */
-    string(node, key) {
-        const value = this.get(node, key);
-        return (0,dist/* isScalar */.jn)(value) && typeof value.value === 'string' ? value.value : undefined;
-    }
-    map(node) {
-        const n = this.deref(node);
-        return (0,dist/* isMap */.jh)(n) ? n : undefined;
-    }
-    seq(node) {
-        const n = this.deref(node);
-        return (0,dist/* isSeq */.oP)(n) ? n : undefined;
-    }
-}
-function isMergeKey(key) {
-    // with `merge: true`, the yaml package gives the `<<` key a symbol value
-    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
-}
-/** Offsets of a scalar's text as written: inside quotes, and from the first content line of a block scalar. */
-function scalarTextRange(scalar, text) {
-    const [start, valueEnd] = scalar.range ?? [0, 0, 0];
-    switch (scalar.type) {
-        case 'QUOTE_DOUBLE':
-        case 'QUOTE_SINGLE':
-            return { start: start + 1, end: Math.max(start + 1, valueEnd - 1) };
-        case 'BLOCK_FOLDED':
-        case 'BLOCK_LITERAL': {
-            // the header (`>-`, `|2`, an optional comment) ends its line; content starts after indentation
-            let s = text.indexOf('\n', start);
-            s = s === -1 ? valueEnd : s + 1;
-            while (s < valueEnd && /[\s]/.test(text[s]))
-                s++;
-            let e = valueEnd;
-            while (e > s && /\s/.test(text[e - 1]))
-                e--;
-            return { start: s, end: e };
-        }
-        default:
-            return { start, end: valueEnd };
-    }
-}
+;// CONCATENATED MODULE: ./lib/util/strings.js
 /**
  * A copy of a string read from a file that does not keep the file's text alive. V8 holds a
  * substring of 13 characters or more as a slice of its parent, so an image string kept to the
@@ -53680,6 +53570,118 @@ function globToRegExp(glob) {
     return new RegExp(`^${body}$`);
 }
 
+;// CONCATENATED MODULE: ./lib/manifests/yaml-nodes.js
+
+/** Raised when a document expands more aliases than any real manifest needs (an alias bomb). */
+class AliasBudgetExceeded extends Error {
+    limit;
+    constructor(limit) {
+        super(`more than ${limit} aliases`);
+        this.limit = limit;
+    }
+}
+/**
+ * Reads a parsed YAML document as Kubernetes does (go-yaml: aliases resolved, `<<` merge keys
+ * with explicit keys winning), while keeping every node — and so every position — of the text.
+ */
+class NodeReader {
+    document;
+    aliasLimit;
+    expansions = 0;
+    entryCache = new WeakMap();
+    constructor(document, aliasLimit) {
+        this.document = document;
+        this.aliasLimit = aliasLimit;
+    }
+    /** The node an alias points to (the node itself otherwise). */
+    deref(node) {
+        let current = node;
+        for (let hops = 0; (0,dist/* isAlias */.Vj)(current); hops++) {
+            if (++this.expansions > this.aliasLimit || hops > 100)
+                throw new AliasBudgetExceeded(this.aliasLimit);
+            current = current.resolve(this.document) ?? null;
+        }
+        return current ?? null;
+    }
+    /** Effective key/value pairs of a mapping, YAML 1.1 merge keys applied (explicit keys win; earlier merge sources win). */
+    entries(node, seen = new Set()) {
+        const map = this.deref(node);
+        if (!(0,dist/* isMap */.jh)(map) || seen.has(map))
+            return new Map();
+        // every lookup on a container or pod spec reads the same mapping again: compute it once
+        const cached = this.entryCache.get(map);
+        if (cached)
+            return cached;
+        const result = new Map();
+        seen.add(map);
+        const merged = [];
+        for (const pair of map.items) {
+            if (isMergeKey(pair.key)) {
+                const source = this.deref(pair.value);
+                const sources = (0,dist/* isSeq */.oP)(source) ? source.items : [source];
+                for (const s of sources)
+                    merged.push(this.entries(s, seen));
+                continue;
+            }
+            if (!(0,dist/* isScalar */.jn)(pair.key) || pair.key.value === null || typeof pair.key.value === 'object')
+                continue;
+            // go-yaml keeps the last of duplicate keys
+            result.set(String(pair.key.value), pair.value ?? null);
+        }
+        for (const source of merged) {
+            for (const [key, value] of source)
+                if (!result.has(key))
+                    result.set(key, value);
+        }
+        this.entryCache.set(map, result);
+        return result;
+    }
+    /** A mapping's value for `key` (merge keys applied), dereferenced. */
+    get(node, key) {
+        return this.deref(this.entries(node).get(key) ?? null);
+    }
+    /** A mapping's string value for `key`, or undefined when absent or not a string. */
+    string(node, key) {
+        const value = this.get(node, key);
+        return (0,dist/* isScalar */.jn)(value) && typeof value.value === 'string' ? value.value : undefined;
+    }
+    map(node) {
+        const n = this.deref(node);
+        return (0,dist/* isMap */.jh)(n) ? n : undefined;
+    }
+    seq(node) {
+        const n = this.deref(node);
+        return (0,dist/* isSeq */.oP)(n) ? n : undefined;
+    }
+}
+function isMergeKey(key) {
+    // with `merge: true`, the yaml package gives the `<<` key a symbol value
+    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
+}
+/** Offsets of a scalar's text as written: inside quotes, and from the first content line of a block scalar. */
+function scalarTextRange(scalar, text) {
+    const [start, valueEnd] = scalar.range ?? [0, 0, 0];
+    switch (scalar.type) {
+        case 'QUOTE_DOUBLE':
+        case 'QUOTE_SINGLE':
+            return { start: start + 1, end: Math.max(start + 1, valueEnd - 1) };
+        case 'BLOCK_FOLDED':
+        case 'BLOCK_LITERAL': {
+            // the header (`>-`, `|2`, an optional comment) ends its line; content starts after indentation
+            let s = text.indexOf('\n', start);
+            s = s === -1 ? valueEnd : s + 1;
+            while (s < valueEnd && /[\s]/.test(text[s]))
+                s++;
+            let e = valueEnd;
+            while (e > s && /\s/.test(text[e - 1]))
+                e--;
+            return { start: s, end: e };
+        }
+        default:
+            return { start, end: valueEnd };
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/manifests/workloads.js
 /**
  * Where Kubernetes objects keep their images. Two small tables, easy to extend: the built-in
@@ -53831,6 +53833,7 @@ function registryKeys(text, key) {
 }
 
 ;// CONCATENATED MODULE: ./lib/manifests/extract.js
+
 
 
 
@@ -56939,6 +56942,10 @@ class Resolver {
         }
         return found.promise;
     }
+    /** The Target kept for `target.key` once resolve() has seen it: one object per key, however many images ask. */
+    keptTarget(target) {
+        return this.started.get(target.key)?.target ?? target;
+    }
     /** Every resolution started so far, by key, once all have settled (including ones started meanwhile). */
     async settled() {
         let count = -1;
@@ -57453,8 +57460,6 @@ class RegistrySession {
     options;
     logger;
     asked = new Map();
-    /** one Target per key: the 20,000 images of a large repository name a thousand */
-    targets = new Map();
     opened;
     closed = false;
     constructor(options, logger) {
@@ -57466,23 +57471,14 @@ class RegistrySession {
         if (!image.reference || !image.tagKnown || image.appliedByOverlay || this.asked.has(image))
             return;
         const purpose = image.source === 'container' ? image.occurrence.purpose : 'pull';
-        const target = this.known(targetOf(image.reference, purpose));
-        const tagTarget = purpose === 'pull' ? tagTargetOf(image.reference) : undefined;
-        const tag = tagTarget && this.known(tagTarget);
-        this.asked.set(image, { target, tag });
+        const target = targetOf(image.reference, purpose);
+        const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined;
         const { resolver } = this.open();
         void resolver.resolve(target);
         if (tag)
             void resolver.resolve(tag);
-    }
-    /** The Target already made for this key (a tag asked only to compare is another Target than the same tag to pull). */
-    known(target) {
-        const key = target.inspect === false ? `${target.key} (compare)` : target.key;
-        const found = this.targets.get(key);
-        if (found)
-            return found;
-        this.targets.set(key, target);
-        return target;
+        // the resolver's own Targets: the 20,000 images of a large repository name a thousand
+        this.asked.set(image, { target: resolver.keptTarget(target), tag: tag && resolver.keptTarget(tag) });
     }
     /**
      * What the registries say about `image`, once they have said it; undefined for an image that
@@ -57961,49 +57957,21 @@ async function scan(options, logger = silentLogger) {
 /** Images judged per turn of the event loop. */
 const JUDGE_SLICE = 256;
 /**
- * Judges every image once its answer is in (at once for those not asked about), in slices with
- * a turn of the event loop between them: the answers already in when the last file is read
- * would otherwise be judged in one burst, and the registries would wait for their next requests
- * meanwhile. The result is in `pending`'s order.
+ * Judges every image, in `pending`'s order, as its answer comes in (at once for those not asked
+ * about), with a turn of the event loop every {@link JUDGE_SLICE} images: the answers already in
+ * when the last file is read would otherwise be judged in one burst, and the registries would
+ * wait for their next requests meanwhile.
  */
 async function judgeAsAnswered(pending, answerOf, judge) {
-    const judged = new Array(pending.length);
-    const answers = new Array(pending.length);
-    const ready = [];
-    let waiting = 0;
-    let failure;
-    let wake;
-    pending.forEach((p, i) => {
+    const judged = [];
+    for (const p of pending) {
+        // asked for one at a time: a rejection (a bug) is never left unhandled by those after it
         const answer = answerOf(p);
-        if (!answer)
-            return void ready.push(i);
-        waiting++;
-        answer.then((a) => {
-            answers[i] = a;
-            ready.push(i);
-            waiting--;
-            wake?.();
-        }, (error) => {
-            failure ??= { error };
-            wake?.();
-        });
-    });
-    for (;;) {
-        if (failure)
-            throw failure.error;
-        if (ready.length === 0) {
-            if (waiting === 0)
-                return judged;
-            await new Promise((resolve) => (wake = resolve));
-            wake = undefined;
-            continue;
-        }
-        for (let n = 0; n < JUDGE_SLICE && ready.length > 0; n++) {
-            const i = ready.pop();
-            judged[i] = judge(pending[i], answers[i]);
-        }
-        await new Promise((resolve) => setImmediate(resolve));
+        judged.push(judge(p, answer && (await answer)));
+        if (judged.length % JUDGE_SLICE === 0)
+            await new Promise((resolve) => setImmediate(resolve));
     }
+    return judged;
 }
 /** Its offline findings, then (when a registry answered) existence, access, compatibility and pull secrets. */
 function judgeImage({ scanned, verdict }, answer, context) {

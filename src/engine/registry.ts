@@ -54,8 +54,6 @@ export interface ImageAnswer {
  */
 export class RegistrySession {
   private readonly asked = new Map<ScannedImage, { readonly target: Target; readonly tag?: Target }>()
-  /** one Target per key: the 20,000 images of a large repository name a thousand */
-  private readonly targets = new Map<string, Target>()
   private opened?: { readonly transport: Transport; readonly resolver: Resolver; readonly cache: FactsCache }
   private closed = false
 
@@ -68,22 +66,13 @@ export class RegistrySession {
   ask(image: ScannedImage): void {
     if (!image.reference || !image.tagKnown || image.appliedByOverlay || this.asked.has(image)) return
     const purpose = image.source === 'container' ? (image.occurrence as ImageOccurrence).purpose : 'pull'
-    const target = this.known(targetOf(image.reference, purpose))
-    const tagTarget = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
-    const tag = tagTarget && this.known(tagTarget)
-    this.asked.set(image, { target, tag })
+    const target = targetOf(image.reference, purpose)
+    const tag = purpose === 'pull' ? tagTargetOf(image.reference) : undefined
     const { resolver } = this.open()
     void resolver.resolve(target)
     if (tag) void resolver.resolve(tag)
-  }
-
-  /** The Target already made for this key (a tag asked only to compare is another Target than the same tag to pull). */
-  private known(target: Target): Target {
-    const key = target.inspect === false ? `${target.key} (compare)` : target.key
-    const found = this.targets.get(key)
-    if (found) return found
-    this.targets.set(key, target)
-    return target
+    // the resolver's own Targets: the 20,000 images of a large repository name a thousand
+    this.asked.set(image, { target: resolver.keptTarget(target), tag: tag && resolver.keptTarget(tag) })
   }
 
   /**

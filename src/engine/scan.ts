@@ -154,53 +154,24 @@ export async function scan(options: ScanOptions, logger: Logger = silentLogger):
 const JUDGE_SLICE = 256
 
 /**
- * Judges every image once its answer is in (at once for those not asked about), in slices with
- * a turn of the event loop between them: the answers already in when the last file is read
- * would otherwise be judged in one burst, and the registries would wait for their next requests
- * meanwhile. The result is in `pending`'s order.
+ * Judges every image, in `pending`'s order, as its answer comes in (at once for those not asked
+ * about), with a turn of the event loop every {@link JUDGE_SLICE} images: the answers already in
+ * when the last file is read would otherwise be judged in one burst, and the registries would
+ * wait for their next requests meanwhile.
  */
 async function judgeAsAnswered(
   pending: readonly PendingImage[],
   answerOf: (p: PendingImage) => Promise<ImageAnswer> | undefined,
   judge: (p: PendingImage, answer?: ImageAnswer) => Judged
 ): Promise<Judged[]> {
-  const judged = new Array<Judged>(pending.length)
-  const answers = new Array<ImageAnswer | undefined>(pending.length)
-  const ready: number[] = []
-  let waiting = 0
-  let failure: { error: unknown } | undefined
-  let wake: (() => void) | undefined
-  pending.forEach((p, i) => {
+  const judged: Judged[] = []
+  for (const p of pending) {
+    // asked for one at a time: a rejection (a bug) is never left unhandled by those after it
     const answer = answerOf(p)
-    if (!answer) return void ready.push(i)
-    waiting++
-    answer.then(
-      (a) => {
-        answers[i] = a
-        ready.push(i)
-        waiting--
-        wake?.()
-      },
-      (error: unknown) => {
-        failure ??= { error }
-        wake?.()
-      }
-    )
-  })
-  for (;;) {
-    if (failure) throw failure.error
-    if (ready.length === 0) {
-      if (waiting === 0) return judged
-      await new Promise<void>((resolve) => (wake = resolve))
-      wake = undefined
-      continue
-    }
-    for (let n = 0; n < JUDGE_SLICE && ready.length > 0; n++) {
-      const i = ready.pop()!
-      judged[i] = judge(pending[i]!, answers[i])
-    }
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    judged.push(judge(p, answer && (await answer)))
+    if (judged.length % JUDGE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve))
   }
+  return judged
 }
 
 /** An image with what the registry said about it, and every finding it gets. */

@@ -1,7 +1,8 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml'
 import type { Span } from '../findings/finding.js'
 import type { PositionMap } from './parse.js'
-import { AliasBudgetExceeded, detached, NodeReader, scalarTextRange, shared } from './yaml-nodes.js'
+import { AliasBudgetExceeded, NodeReader, scalarTextRange } from './yaml-nodes.js'
+import { detached, shared } from '../util/strings.js'
 import {
   CONTAINER_LISTS,
   PATTERN_GROUPS,

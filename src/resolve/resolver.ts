@@ -80,6 +80,11 @@ export class Resolver {
     return found.promise
   }
 
+  /** The Target kept for `target.key` once resolve() has seen it: one object per key, however many images ask. */
+  keptTarget(target: Target): Target {
+    return this.started.get(target.key)?.target ?? target
+  }
+
   /** Every resolution started so far, by key, once all have settled (including ones started meanwhile). */
   async settled(): Promise<Map<string, Resolution>> {
     let count = -1

@@ -1,6 +1,6 @@
 import type { Finding, Span } from '../findings/finding.js'
 import { RULES, type RuleId } from './catalog.js'
-import { detached } from '../manifests/yaml-nodes.js'
+import { detached } from '../util/strings.js'
 
 /** Where a finding goes: a file and a span in it. */
 export interface At extends Span {
