@@ -8,7 +8,7 @@ import { CORPUS, hasCorpus, readTsv } from '../helpers/shared.js'
 
 // The corpus is third-party data kept in ../shared; it is never copied into the project.
 if (!hasCorpus) {
-  console.warn(`\n*** SKIPPED: the manifest corpus test needs ${CORPUS} (../shared beside the checkout); it is absent. ***\n`)
+  process.stderr.write(`\n*** SKIPPED: the manifest corpus test needs ${CORPUS} (../shared beside the checkout); it is absent. ***\n\n`)
 }
 const describeCorpus = hasCorpus ? describe : describe.skip
 
